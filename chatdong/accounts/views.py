@@ -1,0 +1,12 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+
+
+@login_required
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("in progress")
+
+
+@login_required
+def staff_list(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("in progress")

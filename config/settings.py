@@ -1,0 +1,187 @@
+"""chatdong settings: one base, switched by environment variables (see docs/security.md)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("CHATDONG_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("CHATDONG_DEBUG", False)
+SECRET_KEY = os.environ.get("CHATDONG_SECRET_KEY", "")
+if not SECRET_KEY:
+    # A per-installation secret kept under var/, never in the repository.
+    _secret_file = VAR_DIR / "secret_key"
+    if not _secret_file.exists():
+        import secrets
+
+        _secret_file.write_text(secrets.token_urlsafe(50))
+        _secret_file.chmod(0o600)
+    SECRET_KEY = _secret_file.read_text().strip()
+
+ALLOWED_HOSTS = env_list("CHATDONG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list(
+    "CHATDONG_CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000,http://localhost:8000"
+)
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
+    "chatdong.core",
+    "chatdong.accounts",
+    "chatdong.audit",
+    "chatdong.registry",
+    "chatdong.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "chatdong.accounts.middleware.SecondFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "chatdong.core.middleware.NoStoreMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "chatdong" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "chatdong.core.context_processors.navigation",
+            ],
+        },
+    }
+]
+
+# Database: DATABASE_URL, default a SQLite file under var/. PostgreSQL is the production database.
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'chatdong.sqlite3'}"),
+        conn_max_age=int(os.environ.get("CHATDONG_CONN_MAX_AGE", "0")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets pages read while an import writes; IMMEDIATE avoids lock-upgrade deadlocks.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-64000;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+AUTHENTICATION_BACKENDS = ["chatdong.accounts.backends.LockoutModelBackend"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Login security (개인정보의 안전성 확보조치 기준): see docs/security.md.
+CHATDONG_LOCKOUT_FAILURES = int(os.environ.get("CHATDONG_LOCKOUT_FAILURES", "5"))
+CHATDONG_LOCKOUT_WINDOW_MINUTES = int(os.environ.get("CHATDONG_LOCKOUT_WINDOW_MINUTES", "15"))
+CHATDONG_IDLE_TIMEOUT_MINUTES = int(os.environ.get("CHATDONG_IDLE_TIMEOUT_MINUTES", "30"))
+CHATDONG_OFFICE_NETWORKS = env_list("CHATDONG_OFFICE_NETWORKS", "127.0.0.0/8,::1/128")
+CHATDONG_API_TOKEN_HOURS = int(os.environ.get("CHATDONG_API_TOKEN_HOURS", "8"))
+# Trust X-Forwarded-For only when a reverse proxy on this host sets it.
+CHATDONG_TRUST_X_FORWARDED_FOR = env_bool("CHATDONG_TRUST_X_FORWARDED_FOR", False)
+# Keys for identity-number encryption, the blind index and the audit chain: kept outside the database.
+CHATDONG_KEY_FILE = Path(os.environ.get("CHATDONG_KEY_FILE", VAR_DIR / "keys.json"))
+
+SESSION_COOKIE_AGE = CHATDONG_IDLE_TIMEOUT_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: every request pushes expiry forward
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("CHATDONG_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+OTP_TOTP_ISSUER = "chatdong"
+
+LANGUAGE_CODE = "ko-kr"
+TIME_ZONE = "Asia/Seoul"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [
+    ("krds", BASE_DIR / "node_modules" / "krds-uiux" / "resources"),
+    ("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+]
+MEDIA_ROOT = VAR_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True  # serve straight from node_modules and app folders without collectstatic
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+CACHES = {
+    # Shared by web and worker processes (import progress); set REDIS_URL to use Redis instead.
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        if os.environ.get("REDIS_URL")
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    )
+}
+
+TASKS = {"default": {"BACKEND": os.environ.get("CHATDONG_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("CHATDONG_LOG_LEVEL", "WARNING")},
+}
+
+NINJA_PAGINATION_PER_PAGE = 50

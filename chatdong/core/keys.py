@@ -9,6 +9,7 @@ used for new writes) while old rows stay readable.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import secrets
@@ -44,10 +45,8 @@ def _new_key_file(path: Path) -> None:
 def keyring() -> KeyRing:
     path = Path(settings.CHATDONG_KEY_FILE)
     if not path.exists():
-        try:
+        with contextlib.suppress(FileExistsError):  # another process created it first
             _new_key_file(path)
-        except FileExistsError:  # another process created it first
-            pass
     data = json.loads(path.read_text())
     return KeyRing(
         encryption_keys={int(k): base64.b64decode(v) for k, v in data["encryption"].items()},

@@ -1,18 +1,26 @@
-"""The typed JSON API (django-ninja): /api/v1/…, OpenAPI docs at /api/docs."""
+"""The typed JSON API (django-ninja): /api/v1/…, OpenAPI docs at /api/docs.
+
+Every operation needs a bearer token (POST /api/v1/auth/token) unless it says auth=None."""
 
 from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from chatdong.core.api import install_error_handlers
+from chatdong.core.api import KoreanJSONRenderer, install_error_handlers, token_auth
 
 api = NinjaAPI(
     title="chatdong API",
     version="1",
-    description="찾아가는 동주민센터 운영 플랫폼 API. 웹과 같은 접근 규칙: 범위 밖 기록은 404.",
+    description=(
+        "찾아가는 동주민센터 운영 플랫폼 API. POST /api/v1/auth/token 으로 토큰을 받아 "
+        "'Authorization: Bearer <token>' 으로 보냅니다. 웹과 같은 접근 규칙: 권한 없는 역할은 403, "
+        "범위 밖 기록은 404(있는지도 알리지 않음). 주민 개인정보 조회는 모두 접속기록에 남습니다."
+    ),
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    auth=token_auth,
+    renderer=KoreanJSONRenderer(),
 )
 install_error_handlers(api)
 

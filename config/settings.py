@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves the API docs' Swagger UI from our own static files (no CDN on the intranet)
     "chatdong.core",
     "chatdong.accounts",
     "chatdong.audit",

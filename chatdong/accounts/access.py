@@ -28,6 +28,7 @@ PERSONAL_DATA_ROLES = frozenset(
 # Roles that work in a 동 and so take a zone as 우리동네주무관, unless exempt (seed: 동장, 팀장, 민원창구).
 DONG_ROLES = frozenset(PERSONAL_DATA_ROLES - {Role.DISTRICT_STAFF})
 ZONE_EXEMPT_ROLES = frozenset({Role.DONG_HEAD, Role.TEAM_LEADER, Role.FRONT_DESK})
+ZONE_OFFICER_ROLES = frozenset(DONG_ROLES - ZONE_EXEMPT_ROLES)
 DISTRICT_ROLES = frozenset({Role.DISTRICT_STAFF, Role.SUPPORT_TEAM, Role.HEALTH_MEDICAL, Role.ADMIN})
 # Roles that see aggregate figures (the 동 overview) but no personal data.
 OVERVIEW_ROLES = frozenset(PERSONAL_DATA_ROLES | {Role.SUPPORT_TEAM, Role.HEALTH_MEDICAL, Role.ADMIN})
@@ -139,3 +140,18 @@ def roles_assignable_by(user: User) -> list[str]:
     if user.role == Role.DONG_HEAD:
         return [r.value for r in Role if r in DONG_ROLES and r != Role.DONG_HEAD]
     return []
+
+
+def can_create_staff(user: User) -> bool:
+    """Whether the user may open the new-account form at all (the 동 is checked again on save)."""
+    return is_active_staff(user) and user.role in (Role.ADMIN, Role.DONG_HEAD)
+
+
+def can_view_grant_history(viewer: User, user: User) -> bool:
+    """권한 변경 기록 of an account: for whoever may change it, the holder, and access-log reviewers."""
+    # audit.access imports this module, so import it here.
+    from chatdong.audit.access import can_review_audit
+
+    if not is_active_staff(viewer):
+        return False
+    return viewer.pk == user.pk or can_manage_staff_in(viewer, user.dong) or can_review_audit(viewer)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -24,9 +25,14 @@ class SecondFactorMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(_EXEMPT_PREFIXES)
-            and needs_second_factor_off_site(user)  # type: ignore[arg-type]
+            and needs_second_factor_off_site(user)
             and not in_office_network(client_ip(request))
-            and not user.is_verified()  # type: ignore[union-attr]
+            # OTPMiddleware sets otp_device once a TOTP code was accepted in this session.
+            and getattr(user, "otp_device", None) is None
         ):
-            return redirect(f"{reverse('accounts:otp_verify')}?next={request.get_full_path()}")
+            target = f"{reverse('accounts:otp_verify')}?{urlencode({'next': request.get_full_path()})}"
+            if request.headers.get("HX-Request") == "true":
+                # An HTMX fragment request: make the browser go to the page instead of swapping it in.
+                return HttpResponse(status=204, headers={"HX-Redirect": target})
+            return redirect(target)
         return self.get_response(request)

@@ -9,12 +9,14 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
+import django_otp
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from chatdong.accounts import access
 from chatdong.accounts.models import (
@@ -31,7 +33,7 @@ from chatdong.accounts.models import (
     Zone,
 )
 from chatdong.core.errors import NotFound, PermissionDenied, ValidationFailed
-from chatdong.core.net import client_ip
+from chatdong.core.net import client_ip, in_office_network
 
 
 def _grant_snapshot(user: User) -> dict[str, Any]:
@@ -134,6 +136,8 @@ def staff_set_role(
         access.can_manage_staff_in(actor, user.dong) and access.can_manage_staff_in(actor, dong or user.dong)
     ):
         raise PermissionDenied("이 직원의 권한을 바꿀 권한이 없습니다.")
+    if actor.pk == user.pk:
+        raise PermissionDenied("자기 계정의 권한은 바꿀 수 없습니다. 다른 관리자에게 요청하세요.")
     if role not in access.roles_assignable_by(actor):
         raise PermissionDenied("이 역할을 부여할 권한이 없습니다.")
     scope = scope or access.DEFAULT_SCOPE[Role(role)]
@@ -164,6 +168,8 @@ def staff_deactivate(*, actor: User, user: User, reason: str) -> User:
     """말소: the account stays (history refers to it) but can no longer log in; its zones are freed."""
     if not access.can_manage_staff_in(actor, user.dong):
         raise PermissionDenied("이 직원의 권한을 말소할 권한이 없습니다.")
+    if actor.pk == user.pk:
+        raise PermissionDenied("자기 계정은 말소할 수 없습니다. 다른 관리자에게 요청하세요.")
     if not reason.strip():
         raise ValidationFailed("권한 말소 사유를 적어 주세요.")
     with transaction.atomic():
@@ -248,6 +254,57 @@ def login_unlock(*, actor: User, user: User) -> None:
     LoginAttempt.objects.create(username=user.username, ip=None, succeeded=True)
 
 
+# --- second factor (TOTP) ---------------------------------------------------------------------------
+
+
+def otp_device_pending(*, user: User, ip: str | None) -> TOTPDevice:
+    """The TOTP device being enrolled (created on first call, reused after). Enrolment shows the secret,
+    so it is allowed only from an office network."""
+    if not in_office_network(ip):
+        raise PermissionDenied("OTP 등록은 구청·동주민센터 사무실 네트워크에서만 할 수 있습니다.")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="chatdong", confirmed=False)
+    return device
+
+
+def otp_device_confirm(*, user: User, ip: str | None, token: str) -> TOTPDevice:
+    """Confirm the pending device with a code from the app; it replaces any earlier device."""
+    device = otp_device_pending(user=user, ip=ip)
+    if not device.verify_token(token.strip()):
+        raise ValidationFailed("인증번호가 맞지 않습니다. 앱에 표시된 6자리 숫자를 다시 입력해 주세요.")
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+    return device
+
+
+def otp_check(*, user: User, token: str) -> TOTPDevice:
+    """Check a code against the user's confirmed device (django-otp throttles repeated failures);
+    the caller then marks the session verified with django_otp.login."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    if device is None:
+        raise NotFound("등록된 OTP가 없습니다.")
+    allowed, info = device.verify_is_allowed()
+    if not allowed:
+        wait = max(1, int(((info or {})["locked_until"] - timezone.now()).total_seconds() + 0.999))
+        raise ValidationFailed(f"인증번호를 여러 번 틀렸습니다. {wait}초 뒤에 다시 입력해 주세요.")
+    verified = django_otp.verify_token(user, device.persistent_id, token.strip())
+    if verified is None:
+        raise ValidationFailed("인증번호가 맞지 않습니다. 앱에 지금 표시된 6자리 숫자를 입력해 주세요.")
+    return verified
+
+
+def otp_device_reset(*, actor: User, user: User) -> int:
+    """A manager removes a lost phone's device; the user enrols again from the office. Returns the
+    number of devices removed."""
+    if not access.can_manage_staff_in(actor, user.dong):
+        raise PermissionDenied("이 계정의 OTP를 초기화할 권한이 없습니다.")
+    deleted, _ = TOTPDevice.objects.filter(user=user).delete()
+    return deleted
+
+
 # --- API tokens -------------------------------------------------------------------------------------
 
 
@@ -274,3 +331,24 @@ def api_token_user(raw: str) -> User | None:
     if token is None or not token.user.is_active:
         return None
     return token.user
+
+
+# --- district setup ---------------------------------------------------------------------------------
+
+
+def district_setup(*, preset: str = "seongbuk") -> District:
+    """Install a district preset (chatdong.accounts.districts): the 구 and its 행정동, matched by code.
+    Idempotent: running it again only brings names up to date and removes nothing. 통 and 반 are not
+    created here: the resident import creates them as the extract names them."""
+    from chatdong.accounts.districts import PRESETS
+
+    data = PRESETS.get(preset)
+    if data is None:
+        raise ValidationFailed(
+            f"알 수 없는 구 설정입니다: {preset} (가능한 값: {', '.join(sorted(PRESETS))})"
+        )
+    with transaction.atomic():
+        district, _ = District.objects.update_or_create(code=data.code, defaults={"name": data.name})
+        for dong in data.dongs:
+            Dong.objects.update_or_create(code=dong.code, defaults={"district": district, "name": dong.name})
+    return district

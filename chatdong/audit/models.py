@@ -41,7 +41,22 @@ class AccessLog(models.Model):
         indexes = [
             models.Index(fields=["user", "at"], name="accesslog_user_at"),
             models.Index(fields=["object_type", "object_id"], name="accesslog_object"),
+            # The review screen's "downloads only" and action filters over a date range.
+            models.Index(fields=["action", "at"], name="accesslog_action_at"),
         ]
+
+
+class AccessLogSubject(models.Model):
+    """정보주체 색인: one row per resident in an AccessLog entry's `subjects`, so that "who looked at
+    this resident's data" is an indexed query on both databases. Derived from the chained `subjects`
+    field and written in the same transaction; the chain itself stays the record of truth."""
+
+    log = models.ForeignKey(AccessLog, on_delete=models.CASCADE, related_name="subject_rows")
+    resident_id = models.BigIntegerField("주민 ID")
+
+    class Meta:
+        verbose_name = "접속기록 정보주체"
+        indexes = [models.Index(fields=["resident_id", "log"], name="accesslog_subject_resident")]
 
 
 class AuditChainHead(models.Model):

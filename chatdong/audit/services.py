@@ -15,8 +15,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from chatdong.accounts.models import User
-from chatdong.audit.models import AccessLog, AuditChainHead, AuditReview
-from chatdong.core.errors import ValidationFailed
+from chatdong.audit.access import can_review_audit
+from chatdong.audit.models import AccessLog, AccessLogSubject, AuditChainHead, AuditReview
+from chatdong.audit.selectors import day_start
+from chatdong.core.errors import PermissionDenied, ValidationFailed
 from chatdong.core.keys import keyring
 from chatdong.core.net import client_ip
 
@@ -92,6 +94,9 @@ def access_log_record(
         )
         log.hash = _row_digest(head.last_hash, _canonical(log))
         log.save()
+        AccessLogSubject.objects.bulk_create(
+            AccessLogSubject(log=log, resident_id=resident_id) for resident_id in dict.fromkeys(subject_ids)
+        )
         head.last_id = log.pk
         head.last_hash = log.hash
         head.save(update_fields=["last_id", "last_hash"])
@@ -104,13 +109,21 @@ class ChainProblem:
     reason: str
 
 
-def audit_chain_verify(*, batch_size: int = 5000) -> Iterator[ChainProblem]:
+@dataclass
+class ChainStats:
+    checked: int = 0
+
+
+def audit_chain_verify(*, batch_size: int = 5000, stats: ChainStats | None = None) -> Iterator[ChainProblem]:
     """Walk the whole chain in id order; yield every row whose link or contents do not check out,
-    and a final problem if the head does not point at the last row (rows deleted from the end)."""
+    and a final problem if the head does not point at the last row (rows deleted from, or forged
+    onto, the end). `stats.checked` counts the rows walked."""
+    stats = stats if stats is not None else ChainStats()
     prev_hash = GENESIS
     last_id = 0
     queryset = AccessLog.objects.order_by("id")
     for log in queryset.iterator(chunk_size=batch_size):
+        stats.checked += 1
         if log.prev_hash != prev_hash:
             yield ChainProblem(log.pk, "앞 기록과의 연결이 끊겼습니다(삭제 또는 변조)")
         expected = _row_digest(log.prev_hash, _canonical(log))
@@ -119,21 +132,53 @@ def audit_chain_verify(*, batch_size: int = 5000) -> Iterator[ChainProblem]:
         prev_hash = log.hash
         last_id = log.pk
     head = AuditChainHead.objects.filter(pk=1).first()
-    if head is not None and (head.last_id != last_id or head.last_hash != prev_hash):
+    if head is None:
+        if last_id:
+            yield ChainProblem(last_id, "체인 기준점이 없습니다(삭제됨)")
+    elif last_id > head.last_id:
+        yield ChainProblem(last_id, "체인 끝 뒤에 기록이 덧붙여졌습니다")
+    elif head.last_id != last_id or head.last_hash != prev_hash:
         yield ChainProblem(head.last_id, "마지막 기록이 삭제되었습니다")
 
 
-def audit_review_record(*, reviewer: User, period_from: Any, period_to: Any, findings: str) -> AuditReview:
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    problems: list[ChainProblem]
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+def audit_chain_check(*, batch_size: int = 5000, max_problems: int = 1000) -> ChainReport:
+    """The whole walk as one result: rows checked and (the first max_problems of) what is wrong.
+    A problem count of exactly max_problems may mean more were found."""
+    stats = ChainStats()
+    problems: list[ChainProblem] = []
+    for problem in audit_chain_verify(batch_size=batch_size, stats=stats):
+        if len(problems) < max_problems:
+            problems.append(problem)
+    return ChainReport(checked=stats.checked, problems=problems)
+
+
+def audit_review_record(
+    *, reviewer: User, period_from: dt.date, period_to: dt.date, findings: str
+) -> AuditReview:
+    """Record one periodic review of the access log, with the period's figures and a fresh chain check."""
+    if not can_review_audit(reviewer):
+        raise PermissionDenied("접속기록을 점검할 권한이 없습니다.")
     if period_from > period_to:
         raise ValidationFailed("점검 기간의 시작이 끝보다 늦습니다.")
-    in_period = AccessLog.objects.filter(at__date__gte=period_from, at__date__lte=period_to)
-    problems = list(audit_chain_verify())
+    # An aware [start, end) range in Asia/Seoul, so the index on `at` serves it.
+    in_period = AccessLog.objects.filter(at__gte=day_start(period_from), at__lt=day_start(period_to, days=1))
+    report = audit_chain_check(max_problems=1)
     return AuditReview.objects.create(
         reviewer=reviewer,
         period_from=period_from,
         period_to=period_to,
         entries_in_period=in_period.count(),
         downloads_in_period=in_period.filter(action=AccessLog.Action.DOWNLOAD).count(),
-        chain_intact=not problems,
-        findings=findings,
+        chain_intact=report.intact,
+        findings=findings.strip(),
     )

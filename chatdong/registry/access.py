@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from chatdong.accounts.access import can_view_personal_data, is_active_staff
-from chatdong.accounts.models import Role, Scope, User
+from chatdong.accounts.models import Ban, Dong, Role, Scope, User
 from chatdong.registry.models import Household, ImportBatch, Resident
 
 IMPORT_ROLES = frozenset({Role.DISTRICT_STAFF, Role.ADMIN})
@@ -43,3 +43,28 @@ def import_batches_visible_to(user: User) -> QuerySet[ImportBatch]:
     if not can_import(user):
         return ImportBatch.objects.none()
     return ImportBatch.objects.all()
+
+
+def dongs_with_residents_visible_to(user: User) -> QuerySet[Dong]:
+    """The 동 in which the user may see residents (all of them, or those of the user's zone)."""
+    if not can_view_personal_data(user):
+        return Dong.objects.none()
+    if user.scope == Scope.DISTRICT and user.district_id is not None:
+        return Dong.objects.filter(district_id=user.district_id)
+    if user.scope in (Scope.DONG, Scope.ZONE) and user.dong_id is not None:
+        return Dong.objects.filter(pk=user.dong_id)
+    return Dong.objects.none()
+
+
+def bans_with_residents_visible_to(user: User) -> QuerySet[Ban]:
+    """The 반 whose residents the user may see: as residents_visible_to, but for the unit itself, so that
+    a list asked for by 반 answers 404 out of scope rather than an empty page."""
+    if not can_view_personal_data(user):
+        return Ban.objects.none()
+    if user.scope == Scope.DISTRICT and user.district_id is not None:
+        return Ban.objects.filter(tong__dong__district_id=user.district_id)
+    if user.scope == Scope.DONG and user.dong_id is not None:
+        return Ban.objects.filter(tong__dong_id=user.dong_id)
+    if user.scope == Scope.ZONE and user.dong_id is not None:
+        return Ban.objects.filter(tong__dong_id=user.dong_id, zone__officer=user)
+    return Ban.objects.none()

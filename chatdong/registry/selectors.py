@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from django.core.cache import cache
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, Field, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 
+from chatdong.accounts import access as accounts_access
 from chatdong.accounts.models import User
 from chatdong.audit.models import AccessLog
 from chatdong.audit.services import access_log_record
@@ -17,11 +24,14 @@ from chatdong.core.errors import NotFound, PermissionDenied, ValidationFailed
 from chatdong.core.rrn import InvalidRRN, blind_index, decrypt_rrn, looks_like_rrn, parse_rrn
 from chatdong.core.time import today, years_before
 from chatdong.registry import access
-from chatdong.registry.models import Household, Resident
+from chatdong.registry.extract_format import COLUMNS
+from chatdong.registry.importer import progress_cache_key
+from chatdong.registry.models import Household, ImportBatch, ImportRowError, Resident, ResidentChange
 
 SearchKind = Literal["auto", "name", "phone", "address", "rrn"]
 _ADDRESS_RE = re.compile(r"^\s*(\S+(?:로|길)(?:\s*\d+(?:번)?(?:가|길))?)\s+(\d+)(?:-(\d+))?\s*(.*)$")
 _DIGITS_RE = re.compile(r"\D")
+_NUMBER_RE = re.compile(r"^[-+]?\d[\d,.]*$")
 
 
 @dataclass(frozen=True)
@@ -160,6 +170,16 @@ def resident_reveal_rrn(*, user: User, request: HttpRequest | None, resident_id:
     return f"{digits[:6]}-{digits[6:]}"
 
 
+def _member_order(member: Resident) -> tuple[bool, bool, dt.date, int]:
+    """Household members as a register lists them: current residents first, the head first, then by age."""
+    return (
+        member.status != Resident.Status.RESIDENT,
+        member.relation != "본인",
+        member.birth_date,
+        member.pk,
+    )
+
+
 def household_get(
     *, user: User, request: HttpRequest | None, household_id: int
 ) -> tuple[Household, list[Resident]]:
@@ -168,7 +188,7 @@ def household_get(
     )
     if household is None:
         raise NotFound("세대를 찾을 수 없습니다.")
-    members = list(household.members.order_by("-status", "birth_date"))
+    members = sorted(household.members.all(), key=_member_order)
     access_log_record(
         user=user,
         request=request,
@@ -178,6 +198,118 @@ def household_get(
         subjects=[m.pk for m in members],
     )
     return household, members
+
+
+def age_on(birth_date: dt.date, day: dt.date | None = None) -> int:
+    """만 나이 on `day` (today in Asia/Seoul by default)."""
+    day = day or today()
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+@dataclass(frozen=True)
+class ChangeItem:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    change: ResidentChange
+    items: list[ChangeItem]
+
+
+@dataclass(frozen=True)
+class ResidentProfile:
+    resident: Resident
+    age: int
+    zone_officer: User | None
+    members: list[Resident]  # the household, this resident included, as far as the user may see it
+    changes: list[ChangeRow]
+
+
+# Never shown in the history, even if an importer recorded them.
+_HIDDEN_CHANGE_FIELDS = frozenset({"rrn", "rrn_encrypted", "rrn_index", "source_digest", "last_import"})
+_EXTRACT_HEADERS = {column.key: column.header for column in COLUMNS}
+# Changed fields are listed in the extract's column order (PostgreSQL's jsonb does not keep key order).
+_FIELD_ORDER = {
+    name: i
+    for i, name in enumerate(dict.fromkeys([*_EXTRACT_HEADERS, *(f.name for f in Resident._meta.fields)]))
+}
+
+
+def _change_value(field: Field | None, value: object) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "예" if value else "아니오"
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
+
+def _change_rows(resident: Resident) -> list[ChangeRow]:
+    rows = []
+    for change in resident.changes.all():
+        items = []
+        changed = sorted((change.fields or {}).items(), key=lambda kv: (_FIELD_ORDER.get(kv[0], 999), kv[0]))
+        for name, values in changed:
+            if name in _HIDDEN_CHANGE_FIELDS:
+                continue
+            field: Field | None
+            try:
+                field = Resident._meta.get_field(name)  # type: ignore[assignment]  # concrete fields only
+            except FieldDoesNotExist:
+                field = None
+            if field is not None and field.is_relation:
+                field = None  # e.g. "ban": the extract's 반 number, not a key
+            old, new = [*values, None, None][:2] if isinstance(values, list) else (None, values)
+            label = _EXTRACT_HEADERS.get(name) or (str(field.verbose_name) if field is not None else name)
+            items.append(ChangeItem(label, _change_value(field, old), _change_value(field, new)))
+        rows.append(ChangeRow(change=change, items=items))
+    return rows
+
+
+def resident_profile(
+    *,
+    user: User,
+    request: HttpRequest | None,
+    resident_id: int,
+    action: str = AccessLog.Action.VIEW,
+) -> ResidentProfile:
+    """Everything the detail page (or its printout) shows about one resident the user may see: the
+    household members, status history and zone officer. 404 out of scope; logged as a view or a print,
+    with every resident shown as a subject."""
+    if action not in (AccessLog.Action.VIEW, AccessLog.Action.PRINT):
+        raise ValueError(action)
+    resident = (
+        access.residents_visible_to(user)
+        .select_related("dong", "household", "ban__tong", "ban__zone__officer")
+        .filter(pk=resident_id)
+        .first()
+    )
+    if resident is None:
+        raise NotFound("주민을 찾을 수 없습니다.")
+    members = sorted(
+        access.residents_visible_to(user).filter(household_id=resident.household_id), key=_member_order
+    )
+    changes = _change_rows(resident)
+    zone = resident.ban.zone if resident.ban else None
+    access_log_record(
+        user=user,
+        request=request,
+        action=action,
+        object_type="resident",
+        object_id=resident.pk,
+        subjects=[resident.pk, *(m.pk for m in members if m.pk != resident.pk)],
+    )
+    return ResidentProfile(
+        resident=resident,
+        age=age_on(resident.birth_date),
+        zone_officer=zone.officer if zone else None,
+        members=members,
+        changes=changes,
+    )
 
 
 def dong_overview(*, dong_id: int) -> dict[str, object]:
@@ -216,3 +348,122 @@ def dong_overview(*, dong_id: int) -> dict[str, object]:
         Household.objects.filter(dong_id=dong_id, members__status=Resident.Status.RESIDENT).distinct().count()
     )
     return figures
+
+
+# --- lists and history for the JSON API ------------------------------------------------------------
+
+
+def household_list(
+    *,
+    user: User,
+    request: HttpRequest | None,
+    dong_id: int | None = None,
+    ban_id: int | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[Household], int]:
+    """One page of the households of a 동 or a 반 that the user may see (those with a current
+    resident), by address, and their total. The 동/반 itself out of scope is NotFound. Logged as a
+    search whose subjects are the current members of the households on the page."""
+    if not access.can_view_personal_data(user):
+        raise PermissionDenied("주민 정보를 조회할 권한이 없습니다.")
+    households = access.households_visible_to(user)
+    if ban_id is not None and dong_id is None:
+        if not access.bans_with_residents_visible_to(user).filter(pk=ban_id).exists():
+            raise NotFound("반을 찾을 수 없습니다.")
+        households = households.filter(ban_id=ban_id)
+    elif dong_id is not None and ban_id is None:
+        if not access.dongs_with_residents_visible_to(user).filter(pk=dong_id).exists():
+            raise NotFound("동을 찾을 수 없습니다.")
+        households = households.filter(dong_id=dong_id)
+    else:
+        raise ValidationFailed("동(dong_id)과 반(ban_id) 중 하나만 지정해 주세요.")
+    current = Resident.objects.filter(household=OuterRef("pk"), status=Resident.Status.RESIDENT)
+    households = (
+        households.filter(Exists(current))
+        .annotate(head_name=Subquery(current.filter(relation="본인").order_by("id").values("name")[:1]))
+        .select_related("dong", "ban__tong")
+        .order_by("road_name", "building_main", "building_sub", "address_detail", "id")
+    )
+    total = households.count()
+    rows: list[Household] = list(households[offset : offset + limit])
+    subjects = Resident.objects.filter(household__in=rows, status=Resident.Status.RESIDENT).order_by("id")
+    access_log_record(
+        user=user,
+        request=request,
+        action=AccessLog.Action.SEARCH,
+        object_type="household",
+        subjects=subjects.values_list("pk", flat=True),
+        detail={"dong_id": dong_id, "ban_id": ban_id, "offset": offset, "limit": limit},
+    )
+    return rows, total
+
+
+def resident_change_list(*, user: User, request: HttpRequest | None, resident_id: int) -> list[ChangeRow]:
+    """The status history of one resident the user may see (404 otherwise), newest first; logged."""
+    if not access.can_view_personal_data(user):
+        raise PermissionDenied("주민 정보를 조회할 권한이 없습니다.")
+    resident = access.residents_visible_to(user).filter(pk=resident_id).first()
+    if resident is None:
+        raise NotFound("주민을 찾을 수 없습니다.")
+    rows = _change_rows(resident)
+    access_log_record(
+        user=user,
+        request=request,
+        action=AccessLog.Action.VIEW,
+        object_type="resident_changes",
+        object_id=resident.pk,
+        subjects=[resident.pk],
+    )
+    return rows
+
+
+def dong_overview_for(*, user: User, dong_id: int) -> dict[str, object]:
+    """dong_overview for a 동 the user covers: 403 for roles without the overview, 404 out of scope."""
+    if not accounts_access.is_active_staff(user) or user.role not in accounts_access.OVERVIEW_ROLES:
+        raise PermissionDenied("동 현황을 볼 권한이 없습니다.")
+    if not accounts_access.dongs_in_scope(user).filter(pk=dong_id).exists():
+        raise NotFound("동을 찾을 수 없습니다.")
+    return dong_overview(dong_id=dong_id)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Imports of resident-registration extracts
+
+
+def import_progress(*, batch: ImportBatch) -> tuple[int, int]:
+    """(rows processed, rows in total) of an import. A running import writes inside one transaction
+    that other connections cannot see into, so it publishes its progress in the shared cache."""
+    if batch.status in (ImportBatch.Status.SUCCEEDED, ImportBatch.Status.FAILED):
+        return batch.total_rows, batch.total_rows
+    done, total = cache.get(progress_cache_key(batch.pk), (0, batch.total_rows))
+    return int(done), int(total)
+
+
+def import_errors_rows(*, batch: ImportBatch) -> Iterator[tuple[int, str, str, str]]:
+    """Every error of a failed import as (row, column header, value, reason), in row order."""
+    rows = ImportRowError.objects.filter(batch=batch).order_by("row", "id")
+    yield from rows.values_list("row", "column", "value", "reason").iterator(chunk_size=5000)
+
+
+def _spreadsheet_safe(text: str) -> str:
+    # A cell starting with = + - @ is a formula to Excel (CSV injection); quote it unless it is a number.
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _NUMBER_RE.match(text):
+        return "'" + text
+    return text
+
+
+def import_errors_csv(*, batch: ImportBatch) -> Iterator[str]:
+    """The errors as CSV lines for Excel (UTF-8 with BOM): 행, 열, 값, 사유. Row 0 (the whole file) is "-"."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def line(values: list[str]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(values)
+        return buffer.getvalue()
+
+    yield "\ufeff" + line(["행", "열", "값", "사유"])
+    for row, column, value, reason in import_errors_rows(batch=batch):
+        yield line([str(row) if row else "-", column, _spreadsheet_safe(value), _spreadsheet_safe(reason)])

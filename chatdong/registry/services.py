@@ -1,0 +1,876 @@
+"""Writes of the registry: importing resident-registration extracts.
+
+An import is all-or-nothing: the whole file is read and checked inside ONE transaction; if any row is
+invalid the transaction is rolled back and only the batch (FAILED) and its errors are saved. A re-import
+is a diff against the registry, matched by the identity number's blind index: unchanged residents
+(same `source_digest`) are not touched, changed ones are updated with a ResidentChange row, new ones are
+created, and residents of the extract's district that the extract no longer lists are marked moved out.
+
+Speed: rows are written in batches with plain INSERT/UPDATE (SQLite executemany, PostgreSQL COPY), with
+ids reserved up front so that residents can point at households that are written at the end (foreign
+keys are checked at commit). Memory: one entry per existing resident (blind index → id, digest, status,
+동) and per household; the file itself is streamed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from chatdong.accounts.models import Ban, Dong, Tong, User
+from chatdong.audit.models import AccessLog
+from chatdong.audit.services import access_log_record
+from chatdong.core.errors import NotFound, PermissionDenied
+from chatdong.core.rrn import encrypt_rrn
+from chatdong.core.time import today
+from chatdong.registry import access
+from chatdong.registry.importer import (
+    FILE_COLUMN,
+    ExtractFileError,
+    ExtractRow,
+    RowChecker,
+    RowError,
+    open_extract,
+    progress_cache_key,
+)
+from chatdong.registry.models import Household, ImportBatch, ImportRowError, Resident, ResidentChange
+
+Progress = Callable[[int, int], None]
+
+_RESIDENT_CHUNK = 5000  # rows per INSERT batch
+_UPDATE_CHUNK = 1000  # changed residents compared and updated per batch
+_PROGRESS_ROWS = 1000  # call the progress callback every N rows
+_PROGRESS_CACHE_SECONDS = 0.5  # …and refresh the shared cache at most this often
+_PROGRESS_TTL = 24 * 3600
+
+_ADDRESS_KEYS = frozenset(
+    {
+        "household_no",
+        "dong_code",
+        "tong",
+        "ban",
+        "road_name",
+        "building_main",
+        "building_sub",
+        "address_detail",
+    }
+)
+_CHANGE_COLUMNS = ("resident_id", "batch_id", "at", "kind", "fields")
+# ImportBatch.summary: these counts, then "changes": {ResidentChange kind: count}.
+_SUMMARY_KEYS = (
+    "created",
+    "updated",
+    "unchanged",
+    "absent_moved_out",
+    "households_created",
+    "households_moved",
+    "tongs_created",
+    "bans_created",
+)
+_RESIDENT_INSERT = (
+    "id",
+    "created_at",
+    "updated_at",
+    "name",
+    "rrn_encrypted",
+    "rrn_index",
+    "birth_date",
+    "sex",
+    "foreigner",
+    "phone",
+    "phone_last4",
+    "household_id",
+    "relation",
+    "dong_id",
+    "ban_id",
+    "road_name",
+    "building_main",
+    "building_sub",
+    "address_detail",
+    "moved_in_on",
+    "status",
+    "status_changed_on",
+    "basic_livelihood",
+    "livelihood_benefits",
+    "near_poor",
+    "disability",
+    "single_elder",
+    "single_parent",
+    "source_digest",
+    "last_import_id",
+)
+# Fields a re-import may change (never the identity number, birth date or sex: they are the match key).
+_RESIDENT_UPDATE = (
+    "household_id",
+    "relation",
+    "name",
+    "phone",
+    "phone_last4",
+    "dong_id",
+    "ban_id",
+    "road_name",
+    "building_main",
+    "building_sub",
+    "address_detail",
+    "moved_in_on",
+    "status",
+    "status_changed_on",
+    "basic_livelihood",
+    "livelihood_benefits",
+    "near_poor",
+    "disability",
+    "single_elder",
+    "single_parent",
+    "source_digest",
+    "last_import_id",
+    "updated_at",
+)
+_HOUSEHOLD_INSERT = (
+    "id",
+    "created_at",
+    "updated_at",
+    "household_no",
+    "dong_id",
+    "ban_id",
+    "road_name",
+    "building_main",
+    "building_sub",
+    "address_detail",
+    "member_count",
+)
+_HOUSEHOLD_ADDRESS_UPDATE = (
+    "dong_id",
+    "ban_id",
+    "road_name",
+    "building_main",
+    "building_sub",
+    "address_detail",
+    "member_count",
+    "updated_at",
+)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Public services
+
+
+def import_batch_create(*, actor: User | None, filename: str, stored_path: str) -> ImportBatch:
+    """Record an extract waiting to be imported (the web page stores the upload, then queues the task).
+    `actor` None is the system (command line run by an administrator on the server)."""
+    if actor is not None and not access.can_import(actor):
+        raise PermissionDenied("주민 자료를 등록할 권한이 없습니다.")
+    return ImportBatch.objects.create(uploaded_by=actor, filename=filename[:255], stored_path=stored_path)
+
+
+def import_batch_run(*, batch_id: int, progress: Progress | None = None) -> ImportBatch:
+    """Import the batch's stored file, all-or-nothing. A batch runs once: when it is not queued any
+    more (another worker took it, or it already finished) it is returned unchanged."""
+    claimed = ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.QUEUED).update(
+        status=ImportBatch.Status.RUNNING
+    )
+    batch = ImportBatch.objects.filter(pk=batch_id).first()
+    if batch is None:
+        raise NotFound("주민 자료 등록 기록을 찾을 수 없습니다.")
+    if not claimed:
+        return batch
+    run = _ImportRun(batch=batch, progress=progress)
+    try:
+        with transaction.atomic():
+            run.execute()
+            if run.errors:
+                raise _Rollback
+            _finish_succeeded(batch, run)
+    except _Rollback:
+        _finish_failed(batch, run)
+    except Exception as exc:
+        batch.status = ImportBatch.Status.FAILED
+        batch.finished_at = timezone.now()
+        batch.message = f"예기치 못한 오류로 반영하지 못했습니다(아무것도 반영되지 않음): {exc}"[:2000]
+        batch.save(update_fields=["status", "finished_at", "message"])
+        raise
+    finally:
+        cache.set(progress_cache_key(batch.pk), (run.done, max(run.done, run.total)), _PROGRESS_TTL)
+    return batch
+
+
+def residents_import(*, path: Path, actor: User | None, progress: Progress | None = None) -> ImportBatch:
+    """Create and run a batch for a file on this machine (command line, demo, benchmarks)."""
+    path = Path(path)
+    batch = import_batch_create(actor=actor, filename=path.name, stored_path=str(path.resolve()))
+    return import_batch_run(batch_id=batch.pk, progress=progress)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Finishing a batch
+
+
+class _Rollback(Exception):
+    """Raised inside the import transaction when any row was invalid: nothing may be written."""
+
+
+def _finish_succeeded(batch: ImportBatch, run: _ImportRun) -> None:
+    summary = run.summary
+    batch.status = ImportBatch.Status.SUCCEEDED
+    batch.finished_at = timezone.now()
+    batch.total_rows = run.rows
+    batch.error_count = 0
+    batch.summary = summary
+    batch.message = (
+        f"{run.rows:,}행 반영: 새로 등록 {summary['created']:,}명, 변경 {summary['updated']:,}명, "
+        f"변경 없음 {summary['unchanged']:,}명, 자료에 없어 전출 처리 {summary['absent_moved_out']:,}명"
+    )
+    batch.save(update_fields=["status", "finished_at", "total_rows", "error_count", "summary", "message"])
+    _audit(batch)
+
+
+def _finish_failed(batch: ImportBatch, run: _ImportRun) -> None:
+    """After the rollback: the batch FAILED with every error saved, so the user can fix the file."""
+    with transaction.atomic():
+        ImportRowError.objects.bulk_create(
+            (
+                ImportRowError(
+                    batch=batch,
+                    row=error.row,
+                    column=error.column[:40],
+                    value=error.value[:200],
+                    reason=error.reason[:300],
+                )
+                for error in run.errors
+            ),
+            batch_size=2000,
+        )
+        batch.status = ImportBatch.Status.FAILED
+        batch.finished_at = timezone.now()
+        batch.total_rows = run.rows
+        batch.error_count = len(run.errors)
+        batch.summary = {"rows": run.rows, "errors": len(run.errors)}
+        batch.message = f"오류 {len(run.errors):,}건이 있어 아무것도 반영하지 않았습니다. 파일을 고쳐 다시 올려 주세요."
+        batch.save(update_fields=["status", "finished_at", "total_rows", "error_count", "summary", "message"])
+        _audit(batch)
+
+
+def _audit(batch: ImportBatch) -> None:
+    access_log_record(
+        user=batch.uploaded_by,
+        request=None,
+        action=AccessLog.Action.IMPORT,
+        object_type="import_batch",
+        object_id=batch.pk,
+        # A district is ~425,000 people: the batch id stands for them (Resident.last_import, changes).
+        detail={"file": batch.filename, "status": batch.status, "errors": batch.error_count, **batch.summary},
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# One run: read, check, write
+
+
+class _ImportRun:
+    def __init__(self, *, batch: ImportBatch, progress: Progress | None) -> None:
+        self.batch = batch
+        self.progress = progress
+        self.errors: list[RowError] = []
+        self.rows = 0
+        self.done = 0
+        self.total = 0
+        self.summary: dict[str, Any] = {}
+        self._cache_at = 0.0
+
+    def execute(self) -> None:
+        try:
+            self._execute()
+        except ExtractFileError as exc:
+            self.errors.append(exc.error)
+
+    def _execute(self) -> None:
+        day = today()
+        with open_extract(Path(self.batch.stored_path)) as extract:
+            self.total = extract.estimated_rows
+            self._report(force=True)
+            dongs = {code: (pk, district) for pk, code, district in Dong.objects.values_list("id", "code", "district_id")}
+            checker = RowChecker(
+                header=extract.header, dong_codes=set(dongs), today=day, from_excel=extract.kind == "xlsx"
+            )
+            writer = _RegistryWriter(batch=self.batch, dongs=dongs, day=day)
+            errors = self.errors
+            for number, cells in extract.rows:
+                record, row_errors = checker.check(number, cells)
+                if row_errors:
+                    errors.extend(row_errors)
+                    self.rows += 1
+                elif record is not None:
+                    self.rows += 1
+                    if not errors:  # after the first error nothing is written: only checked
+                        writer.add(record)
+                self.done = number - 1
+                if self.done % _PROGRESS_ROWS == 0:
+                    self._report()
+        if self.rows == 0 and not errors:
+            errors.append(RowError(2, FILE_COLUMN, "", "자료 행이 없습니다(머리글만 있는 파일)."))
+        if errors:
+            return
+        self.summary = writer.finish()
+        self.summary["rows"] = self.rows
+        self._report(force=True)
+
+    def _report(self, *, force: bool = False) -> None:
+        total = max(self.total, self.done)
+        if self.progress is not None:
+            self.progress(self.done, total)
+        now = time.monotonic()
+        if force or now - self._cache_at >= _PROGRESS_CACHE_SECONDS:
+            # Other connections cannot see inside the import's transaction: progress goes via the cache.
+            cache.set(progress_cache_key(self.batch.pk), (self.done, total), _PROGRESS_TTL)
+            self._cache_at = now
+
+
+@dataclass(slots=True)
+class _Household:
+    id: int
+    address: tuple[Any, ...]  # (dong_id, ban_id, road_name, building_main, building_sub, address_detail)
+    db_count: int  # member_count in the database (-1: not written yet)
+    count: int = 0  # members with status "resident" in this extract
+    seen: bool = False
+    moved: bool = False  # an existing household whose address the extract changes
+
+
+class _RegistryWriter:
+    """Turns valid rows into inserts and updates. Knows the registry before the import (existing
+    residents and households) and what the extract has said so far."""
+
+    def __init__(self, *, batch: ImportBatch, dongs: dict[str, tuple[int, int]], day: dt.date) -> None:
+        self.batch = batch
+        self.day = day
+        self.sql = _BulkSQL()
+        self.now = self.sql.datetime(timezone.now())
+        self.dongs = dongs
+        self.dong_codes = {pk: code for code, (pk, _district) in dongs.items()}
+        self.districts_seen: set[int] = set()
+        self.counts: Counter[str] = Counter()
+        self.kinds: Counter[str] = Counter()  # ResidentChange kinds written
+
+        self.existing: dict[str, tuple[int, str, str, int]] = {
+            index: (pk, digest, status, dong_id)
+            for index, pk, digest, status, dong_id in Resident.objects.values_list(
+                "rrn_index", "id", "source_digest", "status", "dong_id"
+            ).iterator(chunk_size=20_000)
+        }
+        self.first_import = not self.existing
+        self.district_of = {pk: district for pk, district in dongs.values()}
+        # A district's first extract is its registry's starting point: its new residents get no history.
+        self.districts_before = {self.district_of[dong_id] for *_rest, dong_id in self.existing.values()}
+        previous = (
+            ImportBatch.objects.filter(status=ImportBatch.Status.SUCCEEDED)
+            .exclude(pk=batch.pk)
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        self.born_after = timezone.localdate(previous) if previous else None
+
+        self.households: dict[str, _Household] = {}
+        for pk, number, *address, member_count in Household.objects.values_list(
+            "id",
+            "household_no",
+            "dong_id",
+            "ban_id",
+            "road_name",
+            "building_main",
+            "building_sub",
+            "address_detail",
+            "member_count",
+        ).iterator(chunk_size=20_000):
+            self.households[number] = _Household(id=pk, address=tuple(address), db_count=member_count)
+
+        self.tongs = {(d, n): pk for pk, d, n in Tong.objects.values_list("id", "dong_id", "number")}
+        self.bans: dict[tuple[int, int, int], int] = {}
+        self.ban_numbers: dict[int, tuple[int, int]] = {}
+        for pk, dong_id, tong, number in Ban.objects.values_list("id", "tong__dong_id", "tong__number", "number"):
+            self.bans[(dong_id, tong, number)] = pk
+            self.ban_numbers[pk] = (tong, number)
+
+        # A first import fills empty tables: build their indexes once at the end instead of row by row
+        # (the usual way to bulk-load; unique constraints stay). The transaction restores them on failure.
+        self.deferred_indexes: list[str] = []
+        if self.first_import:
+            self.deferred_indexes += self.sql.drop_indexes(Resident)
+            if not self.households:
+                self.deferred_indexes += self.sql.drop_indexes(Household)
+
+        self.new_households: list[tuple[str, _Household]] = []
+        self.new_residents: list[tuple[ExtractRow, int, int, int]] = []  # row, household, 동, 반
+        self.changed: list[tuple[int, ExtractRow, int, int, int]] = []  # resident id, row, household, 동, 반
+
+    # -- during the pass
+
+    def add(self, row: ExtractRow) -> None:
+        dong_id, district_id = self.dongs[row.dong_code]
+        self.districts_seen.add(district_id)
+        ban_id = self._ban_id(dong_id, row.tong, row.ban)
+        household = self.households.get(row.household_no)
+        address = (dong_id, ban_id, row.road_name, row.building_main, row.building_sub, row.address_detail)
+        if household is None:
+            household = _Household(id=self.sql.reserve_one(Household), address=address, db_count=-1)
+            self.households[row.household_no] = household
+            self.new_households.append((row.household_no, household))
+        if not household.seen:
+            household.seen = True
+            if household.address != address:
+                household.address = address
+                household.moved = True
+        if row.status == Resident.Status.RESIDENT:
+            household.count += 1
+
+        existing = self.existing.pop(row.rrn_index, None)
+        if existing is None:
+            self.new_residents.append((row, household.id, dong_id, ban_id))
+            if len(self.new_residents) >= _RESIDENT_CHUNK:
+                self._flush_new()
+        elif existing[1] == row.digest:
+            self.counts["unchanged"] += 1
+        else:
+            self.changed.append((existing[0], row, household.id, dong_id, ban_id))
+            if len(self.changed) >= _UPDATE_CHUNK:
+                self._flush_changed()
+
+    def _ban_id(self, dong_id: int, tong: int, ban: int) -> int:
+        key = (dong_id, tong, ban)
+        ban_id = self.bans.get(key)
+        if ban_id is None:
+            # 통/반 of a known 동 are created as the extract names them.
+            tong_id = self.tongs.get((dong_id, tong))
+            if tong_id is None:
+                tong_id = Tong.objects.create(dong_id=dong_id, number=tong).pk
+                self.tongs[(dong_id, tong)] = tong_id
+                self.counts["tongs_created"] += 1
+            ban_id = Ban.objects.create(tong_id=tong_id, number=ban).pk
+            self.bans[key] = ban_id
+            self.ban_numbers[ban_id] = (tong, ban)
+            self.counts["bans_created"] += 1
+        return ban_id
+
+    def _flush_households(self) -> None:
+        """Write the households first seen since the last flush, before residents point at them (a
+        household seen again later gets its final member count at the end)."""
+        households = self.new_households
+        if not households:
+            return
+        self.new_households = []
+        now = self.now
+        self.sql.insert(
+            Household,
+            _HOUSEHOLD_INSERT,
+            [(h.id, now, now, number, *h.address, h.count) for number, h in households],
+        )
+        for _number, h in households:
+            h.db_count = h.count
+        self.counts["households_created"] += len(households)
+
+    def _flush_new(self) -> None:
+        rows = self.new_residents
+        if not rows:
+            return
+        self._flush_households()
+        self.new_residents = []
+        ids = self.sql.reserve(Resident, len(rows))
+        now, batch_id = self.now, self.batch.pk
+        self.sql.insert(
+            Resident,
+            _RESIDENT_INSERT,
+            [
+                (
+                    pk,
+                    now,
+                    now,
+                    r.name,
+                    encrypt_rrn(r.rrn_digits),
+                    r.rrn_index,
+                    r.birth_date,
+                    r.sex,
+                    r.foreigner,
+                    r.phone,
+                    r.phone[-4:],
+                    household_id,
+                    r.relation,
+                    dong_id,
+                    ban_id,
+                    r.road_name,
+                    r.building_main,
+                    r.building_sub,
+                    r.address_detail,
+                    r.moved_in_on,
+                    r.status,
+                    r.status_changed_on,
+                    bool(r.livelihood_benefits),
+                    r.livelihood_benefits,
+                    r.near_poor,
+                    r.disability,
+                    r.single_elder,
+                    r.single_parent,
+                    r.digest,
+                    batch_id,
+                )
+                for pk, (r, household_id, dong_id, ban_id) in zip(ids, rows, strict=True)
+            ],
+        )
+        self.counts["created"] += len(rows)
+        if not self.districts_before:
+            return
+        changes = []
+        for pk, (r, _household, dong_id, _ban) in zip(ids, rows, strict=True):
+            if self.district_of[dong_id] in self.districts_before:
+                kind = self._new_kind(r)
+                self.kinds[kind] += 1
+                changes.append((pk, batch_id, now, kind, "{}"))
+        self.sql.insert(ResidentChange, _CHANGE_COLUMNS, changes)
+
+    def _new_kind(self, row: ExtractRow) -> str:
+        born = (self.born_after is not None and row.birth_date > self.born_after) or (
+            row.moved_in_on == row.birth_date
+        )
+        return ResidentChange.Kind.BORN if born else ResidentChange.Kind.MOVED_IN
+
+    def _flush_changed(self) -> None:
+        rows = self.changed
+        if not rows:
+            return
+        self._flush_households()
+        self.changed = []
+        before = {
+            values[0]: values
+            for values in Resident.objects.filter(id__in=[pk for pk, *_ in rows]).values_list(
+                "id",
+                "household__household_no",
+                "relation",
+                "name",
+                "phone",
+                "dong_id",
+                "ban_id",
+                "road_name",
+                "building_main",
+                "building_sub",
+                "address_detail",
+                "moved_in_on",
+                "status",
+                "status_changed_on",
+                "livelihood_benefits",
+                "near_poor",
+                "disability",
+                "single_elder",
+                "single_parent",
+            )
+        }
+        now, batch_id = self.now, self.batch.pk
+        updates = []
+        changes = []
+        for pk, r, household_id, dong_id, ban_id in rows:
+            new = r.values()
+            diff = {
+                key: [old, new[key]]
+                for key, old in self._extract_values(before[pk]).items()
+                if old != new[key]
+            }
+            updates.append(
+                (
+                    household_id,
+                    r.relation,
+                    r.name,
+                    r.phone,
+                    r.phone[-4:],
+                    dong_id,
+                    ban_id,
+                    r.road_name,
+                    r.building_main,
+                    r.building_sub,
+                    r.address_detail,
+                    r.moved_in_on,
+                    r.status,
+                    r.status_changed_on,
+                    bool(r.livelihood_benefits),
+                    r.livelihood_benefits,
+                    r.near_poor,
+                    r.disability,
+                    r.single_elder,
+                    r.single_parent,
+                    r.digest,
+                    batch_id,
+                    now,
+                    pk,
+                )
+            )
+            if diff:
+                kind = _change_kind(diff)
+                self.kinds[kind] += 1
+                changes.append((pk, batch_id, now, kind, json.dumps(diff, ensure_ascii=False)))
+        self.sql.update(Resident, _RESIDENT_UPDATE, updates)
+        self.sql.insert(ResidentChange, _CHANGE_COLUMNS, changes)
+        self.counts["updated"] += len(rows)
+
+    def _extract_values(self, values: Sequence[Any]) -> dict[str, Any]:
+        """A resident's current fields in the shape of ExtractRow.values()."""
+        (
+            _pk,
+            household_no,
+            relation,
+            name,
+            phone,
+            dong_id,
+            ban_id,
+            road_name,
+            building_main,
+            building_sub,
+            address_detail,
+            moved_in_on,
+            status,
+            status_changed_on,
+            benefits,
+            near_poor,
+            disability,
+            single_elder,
+            single_parent,
+        ) = values
+        tong, ban = self.ban_numbers.get(ban_id, (None, None))
+        return {
+            "household_no": household_no,
+            "relation": relation,
+            "name": name,
+            "phone": phone,
+            "dong_code": self.dong_codes.get(dong_id),
+            "tong": tong,
+            "ban": ban,
+            "road_name": road_name,
+            "building_main": building_main,
+            "building_sub": building_sub,
+            "address_detail": address_detail,
+            "moved_in_on": moved_in_on.isoformat() if moved_in_on else None,
+            "status": status,
+            "status_changed_on": status_changed_on.isoformat() if status_changed_on else None,
+            "livelihood_benefits": benefits,
+            "near_poor": near_poor,
+            "disability": disability,
+            "single_elder": single_elder,
+            "single_parent": single_parent,
+        }
+
+    # -- after the pass
+
+    def finish(self) -> dict[str, Any]:
+        self._flush_new()
+        self._flush_changed()
+        self._write_households()
+        self._mark_absent()
+        self.sql.create_indexes(self.deferred_indexes)
+        summary: dict[str, Any] = {key: self.counts[key] for key in _SUMMARY_KEYS}
+        summary["changes"] = dict(sorted(self.kinds.items()))
+        return summary
+
+    def _write_households(self) -> None:
+        """New households are written; existing ones the extract moved get their new address, and every
+        household's member count becomes the number of its residents the extract lists."""
+        self._flush_households()
+        now = self.now
+        moved_rows = []
+        count_rows = []
+        for h in self.households.values():
+            if h.moved:
+                moved_rows.append((*h.address, h.count, now, h.id))
+            elif h.count != h.db_count:
+                count_rows.append((h.count, now, h.id))
+        self.sql.update(Household, _HOUSEHOLD_ADDRESS_UPDATE, moved_rows)
+        self.sql.update(Household, ("member_count", "updated_at"), count_rows)
+        self.counts["households_moved"] = len(moved_rows)
+
+    def _mark_absent(self) -> None:
+        """A full extract lists everyone living in its district: a resident of that district it no
+        longer lists has moved out (kept, with the change recorded)."""
+        district_of = self.district_of
+        absent = [
+            pk
+            for pk, _digest, status, dong_id in self.existing.values()
+            if status == Resident.Status.RESIDENT and district_of.get(dong_id) in self.districts_seen
+        ]
+        self.existing.clear()
+        fields = json.dumps(
+            {"status": [Resident.Status.RESIDENT, Resident.Status.MOVED_OUT]}, ensure_ascii=False
+        )
+        day = self.day
+        for start in range(0, len(absent), _UPDATE_CHUNK):
+            chunk = absent[start : start + _UPDATE_CHUNK]
+            Resident.objects.filter(id__in=chunk).update(
+                status=Resident.Status.MOVED_OUT,
+                status_changed_on=day,
+                source_digest="",  # so that a later extract listing the person again updates the row
+                last_import=self.batch,
+                updated_at=timezone.now(),
+            )
+            self.sql.insert(
+                ResidentChange,
+                _CHANGE_COLUMNS,
+                [(pk, self.batch.pk, self.now, ResidentChange.Kind.MOVED_OUT, fields) for pk in chunk],
+            )
+        self.counts["absent_moved_out"] = len(absent)
+        if absent:
+            self.kinds[ResidentChange.Kind.MOVED_OUT] += len(absent)
+
+
+def _change_kind(diff: dict[str, list[Any]]) -> str:
+    """The one word for a change in a resident's history; the fields say the rest."""
+    status = diff.get("status")
+    if status is not None:
+        old, new = status
+        if new == Resident.Status.DECEASED:
+            return ResidentChange.Kind.DECEASED
+        if new == Resident.Status.MOVED_OUT:
+            return ResidentChange.Kind.MOVED_OUT
+        if old != Resident.Status.RESIDENT:
+            return ResidentChange.Kind.RETURNED
+    if _ADDRESS_KEYS.intersection(diff):
+        return ResidentChange.Kind.MOVED
+    if "name" in diff:
+        return ResidentChange.Kind.RENAMED
+    return ResidentChange.Kind.UPDATED
+
+
+# ---------------------------------------------------------------------------------------------------
+# Bulk SQL for the two supported databases
+
+
+class _BulkSQL:
+    """Plain INSERT/UPDATE in bulk, much faster than model instances for hundreds of thousands of rows.
+    Columns not named get the field's default (so a new field with a default needs no change here)."""
+
+    def __init__(self) -> None:
+        self.vendor = connection.vendor
+        if self.vendor not in ("sqlite", "postgresql"):
+            raise NotImplementedError(f"주민 자료 등록은 {self.vendor} 데이터베이스를 지원하지 않습니다.")
+        self._next_id: dict[str, int] = {}
+        self._pool: dict[str, list[int]] = {}
+
+    @staticmethod
+    def datetime(value: dt.datetime) -> Any:
+        return connection.ops.adapt_datetimefield_value(value)
+
+    def reserve(self, model: type[models.Model], count: int) -> list[int]:
+        """`count` fresh primary keys. SQLite: the import holds the write lock (BEGIN IMMEDIATE), so
+        counting up from the table's high-water mark is safe. PostgreSQL: taken from the sequence."""
+        table = model._meta.db_table
+        if self.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [table, count],
+                )
+                return [pk for (pk,) in cursor.fetchall()]
+        start = self._next_id.get(table)
+        if start is None:
+            with connection.cursor() as cursor:
+                cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')  # noqa: S608 - table from _meta
+                high = cursor.fetchone()[0]
+                cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+                seq = cursor.fetchone()
+                start = max(high, seq[0] if seq else 0) + 1
+        self._next_id[table] = start + count
+        return list(range(start, start + count))
+
+    def reserve_one(self, model: type[models.Model]) -> int:
+        pool = self._pool.setdefault(model._meta.db_table, [])
+        if not pool:
+            pool.extend(reversed(self.reserve(model, 1000)))
+        return pool.pop()
+
+    def _columns(self, model: type[models.Model], names: Sequence[str]) -> tuple[list[str], tuple[Any, ...]]:
+        """Column names for `names` (attnames) plus every other concrete column, and those columns'
+        default values ready for the database."""
+        opts = model._meta
+        by_attname = {f.attname: f for f in opts.concrete_fields}
+        columns = [by_attname[n].column for n in names]
+        defaults = []
+        for field in opts.concrete_fields:
+            if field.attname in names or field.primary_key:
+                continue
+            if not field.has_default() and not field.null:
+                raise ValueError(f"{opts.label}.{field.name} needs a value in the import's bulk insert")
+            columns.append(field.column)
+            defaults.append(field.get_db_prep_save(field.get_default(), connection))
+        return columns, tuple(defaults)
+
+    def insert(self, model: type[models.Model], names: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        columns, defaults = self._columns(model, names)
+        table = model._meta.db_table
+        if defaults:
+            rows = [row + defaults for row in rows]
+        with connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                from psycopg import sql
+
+                statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+                    sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in columns)
+                )
+                with cursor.cursor.copy(statement) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join(["%s"] * len(columns))
+                quoted = ", ".join(f'"{c}"' for c in columns)
+                cursor.executemany(f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})', rows)  # noqa: S608
+
+    def update(self, model: type[models.Model], names: Iterable[str], rows: Sequence[tuple[Any, ...]]) -> None:
+        """rows: (*values in `names` order, id)."""
+        if not rows:
+            return
+        opts = model._meta
+        by_attname = {f.attname: f for f in opts.concrete_fields}
+        assignments = ", ".join(f'"{by_attname[n].column}" = %s' for n in names)
+        with connection.cursor() as cursor:
+            cursor.executemany(f'UPDATE "{opts.db_table}" SET {assignments} WHERE "id" = %s', rows)  # noqa: S608
+
+    def drop_indexes(self, model: type[models.Model]) -> list[str]:
+        """Drop the table's plain indexes (not the primary key or unique constraints); return the
+        statements that recreate them exactly."""
+        table = model._meta.db_table
+        with connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                cursor.execute(
+                    """
+                    SELECT i.indexname, i.indexdef FROM pg_indexes i
+                    WHERE i.schemaname = current_schema() AND i.tablename = %s
+                      AND NOT EXISTS (
+                        SELECT 1 FROM pg_constraint c
+                        WHERE c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass
+                      )
+                    """,
+                    [table],
+                )
+            else:
+                cursor.execute(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+                    [table],
+                )
+            indexes = cursor.fetchall()
+            for name, _statement in indexes:
+                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+        return [statement for _name, statement in indexes]
+
+    def create_indexes(self, statements: Sequence[str]) -> None:
+        if not statements:
+            return
+        with connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                # PostgreSQL will not index a table with foreign-key checks still queued: run them now.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for statement in statements:
+                cursor.execute(statement)
+            if self.vendor == "postgresql":
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")

@@ -29,8 +29,8 @@ GOAL_SECONDS = 30.0
 GOAL_RSS_MB = 1024.0
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # Linux: KiB
 
 
 def child(extract: Path) -> None:
@@ -74,8 +74,12 @@ def child(extract: Path) -> None:
                 "rss_before_mb": round(rss_before),
                 "rss_import_mb": round(rss_first),
                 "rss_peak_mb": round(peak_rss_mb()),
+                # A large extract is read and checked by a helper process (registry.importer): its peak.
+                "rss_helper_mb": round(peak_rss_mb(resource.RUSAGE_CHILDREN)),
                 "summary": first.summary,
-                "message": first.message if first.status == "succeeded" else list(first.errors.values_list()[:5]),
+                "message": first.message
+                if first.status == "succeeded"
+                else list(first.errors.values_list()[:5]),
             },
             ensure_ascii=False,
         )
@@ -120,7 +124,9 @@ def drop_postgres(server_url: str, name: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--residents", type=int, default=425_000)
     parser.add_argument("--seed", type=int, default=2016)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
@@ -143,7 +149,9 @@ def main() -> None:
         generate_district(residents=args.residents, seed=args.seed, out=partial)
         partial.rename(extract)
         print(f"generated {extract.relative_to(ROOT)} in {time.perf_counter() - started:.1f} s")
-    print(f"extract: {extract.relative_to(ROOT)} ({extract.stat().st_size / 1e6:.0f} MB), {args.residents:,} residents")
+    print(
+        f"extract: {extract.relative_to(ROOT)} ({extract.stat().st_size / 1e6:.0f} MB), {args.residents:,} residents"
+    )
 
     results = []
     if not args.no_sqlite:
@@ -162,17 +170,28 @@ def main() -> None:
             if not args.keep:
                 drop_postgres(args.database_url, name)
 
-    print(f"\n{'database':<11}{'rows':>9}{'import s':>10}{'cpu s':>8}{'peak RSS MB':>13}{'re-import s':>13}  goal")
+    print(
+        f"\n{'database':<11}{'rows':>9}{'import s':>10}{'cpu s':>8}{'RSS MB':>8}{'+helper':>9}"
+        f"{'re-import s':>13}  goal (≤ {GOAL_SECONDS:.0f} s, ≤ {GOAL_RSS_MB:.0f} MB)"
+    )
     for r in results:
-        met = r["import_s"] <= GOAL_SECONDS and r["rss_peak_mb"] <= GOAL_RSS_MB
+        memory = r["rss_peak_mb"] + r["rss_helper_mb"]  # both peaks together: an upper bound
+        met = r["import_s"] <= GOAL_SECONDS and memory <= GOAL_RSS_MB
         print(
             f"{r['database']:<11}{r['rows']:>9,}{r['import_s']:>10.1f}{r['import_cpu_s']:>8.1f}"
-            f"{r['rss_peak_mb']:>13,}{r['reimport_s']:>13.1f}  {'met' if met else 'MISSED'}"
-            f" (≤ {GOAL_SECONDS:.0f} s, ≤ {GOAL_RSS_MB:.0f} MB)"
+            f"{r['rss_peak_mb']:>8,}{r['rss_helper_mb']:>9,}{r['reimport_s']:>13.1f}  {'met' if met else 'MISSED'}"
         )
     for r in results:
-        print(f"{r['database']}: {json.dumps(r['summary'], ensure_ascii=False)}; re-import unchanged={r['reimport_unchanged']:,}")
-    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} (figures are noisy on a busy machine)")
+        print(
+            f"{r['database']}: {json.dumps(r['summary'], ensure_ascii=False)}; re-import unchanged={r['reimport_unchanged']:,}"
+        )
+    print(
+        "cpu s: this process only (not the helper nor PostgreSQL); RSS: peak of this process and of the"
+        " helper that reads and checks the file."
+    )
+    print(
+        f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} (figures are noisy on a busy machine)"
+    )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -130,6 +131,9 @@ CHATDONG_TRUST_X_FORWARDED_FOR = env_bool("CHATDONG_TRUST_X_FORWARDED_FOR", Fals
 # Keys for identity-number encryption, the blind index and the audit chain: kept outside the database.
 CHATDONG_KEY_FILE = Path(os.environ.get("CHATDONG_KEY_FILE", VAR_DIR / "keys.json"))
 
+# Sessions in the cache, not the database: on SQLite a long import holds the single write lock, and a
+# session write on every request (the idle timeout needs one) would wait behind it.
+SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 SESSION_COOKIE_AGE = CHATDONG_IDLE_TIMEOUT_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: every request pushes expiry forward
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -163,7 +167,7 @@ WHITENOISE_USE_FINDERS = True  # serve straight from node_modules and app folder
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-CACHES = {
+CACHES: dict[str, dict[str, Any]] = {
     # Shared by web and worker processes (import progress); set REDIS_URL to use Redis instead.
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
@@ -171,6 +175,8 @@ CACHES = {
         else {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
+            # Sessions live here too: the default cap of 300 entries would log people out at random.
+            "OPTIONS": {"MAX_ENTRIES": 200_000},
         }
     )
 }

@@ -67,27 +67,28 @@ def needs_second_factor_off_site(user: User) -> bool:
 def user_district_id(user: User) -> int | None:
     if user.district_id:
         return user.district_id
-    if user.dong_id:
+    if user.dong is not None:
         return user.dong.district_id
-    if user.agency_id:
+    if user.agency is not None:
         return user.agency.district_id
     return None
 
 
 def dongs_visible_to(user: User) -> QuerySet[Dong]:
     """Org units are not personal data: every active account sees its district's 동 list."""
-    if not is_active_staff(user):
+    district_id = user_district_id(user)
+    if not is_active_staff(user) or district_id is None:
         return Dong.objects.none()
-    return Dong.objects.filter(district_id=user_district_id(user))
+    return Dong.objects.filter(district_id=district_id)
 
 
 def dongs_in_scope(user: User) -> QuerySet[Dong]:
     """The 동 whose work (figures, staff, zones) the user covers."""
     if not is_active_staff(user) or user.role not in OVERVIEW_ROLES:
         return Dong.objects.none()
-    if user.scope == Scope.DISTRICT:
+    if user.scope == Scope.DISTRICT and user.district_id is not None:
         return Dong.objects.filter(district_id=user.district_id)
-    if user.scope in (Scope.DONG, Scope.ZONE):
+    if user.scope in (Scope.DONG, Scope.ZONE) and user.dong_id is not None:
         return Dong.objects.filter(pk=user.dong_id)
     return Dong.objects.none()
 
@@ -95,16 +96,18 @@ def dongs_in_scope(user: User) -> QuerySet[Dong]:
 def staff_visible_to(user: User) -> QuerySet[User]:
     if not is_active_staff(user):
         return User.objects.none()
-    if user.scope == Scope.DISTRICT:
+    if user.scope == Scope.DISTRICT and user.district_id is not None:
         district_id = user.district_id
         return (
             User.objects.filter(district_id=district_id)
             | User.objects.filter(dong__district_id=district_id)
             | (User.objects.filter(agency__district_id=district_id))
         )
-    if user.scope in (Scope.DONG, Scope.ZONE):
+    if user.scope in (Scope.DONG, Scope.ZONE) and user.dong_id is not None:
         return User.objects.filter(dong_id=user.dong_id)
-    return User.objects.filter(agency_id=user.agency_id)
+    if user.scope == Scope.AGENCY and user.agency_id is not None:
+        return User.objects.filter(agency_id=user.agency_id)
+    return User.objects.none()
 
 
 def zones_visible_to(user: User) -> QuerySet[Zone]:
@@ -112,9 +115,10 @@ def zones_visible_to(user: User) -> QuerySet[Zone]:
 
 
 def agencies_visible_to(user: User) -> QuerySet[Agency]:
-    if not is_active_staff(user):
+    district_id = user_district_id(user)
+    if not is_active_staff(user) or district_id is None:
         return Agency.objects.none()
-    return Agency.objects.filter(district_id=user_district_id(user))
+    return Agency.objects.filter(district_id=district_id)
 
 
 def can_manage_staff_in(user: User, dong: Dong | None) -> bool:

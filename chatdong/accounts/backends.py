@@ -12,7 +12,7 @@ from chatdong.accounts.models import User
 class LockoutModelBackend(ModelBackend):
     """Django's password check, refused while the account is locked out; every attempt is recorded."""
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: HttpRequest | None,
         username: str | None = None,
@@ -26,4 +26,4 @@ class LockoutModelBackend(ModelBackend):
             return None
         user = super().authenticate(request, username=username, password=password, **kwargs)
         services.login_attempt_record(username=username, request=request, succeeded=user is not None)
-        return user  # type: ignore[return-value]
+        return user

@@ -2,37 +2,38 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from typing import TypeVar
+
+from django.db.models import Model, QuerySet
 
 from chatdong.accounts.access import can_view_personal_data, is_active_staff
 from chatdong.accounts.models import Ban, Dong, Role, Scope, User
 from chatdong.registry.models import Household, ImportBatch, Resident
 
+_M = TypeVar("_M", bound=Model)
+
 IMPORT_ROLES = frozenset({Role.DISTRICT_STAFF, Role.ADMIN})
 
 
-def residents_visible_to(user: User) -> QuerySet[Resident]:
+def _in_scope(queryset: QuerySet[_M], user: User) -> QuerySet[_M]:
+    """Residents and households share one rule: they carry a 동 and a 반, and the user's scope is
+    the district, one 동, or the 반 of the zones where she is the officer."""
     if not can_view_personal_data(user):
-        return Resident.objects.none()
-    if user.scope == Scope.DISTRICT:
-        return Resident.objects.filter(dong__district_id=user.district_id)
-    if user.scope == Scope.DONG:
-        return Resident.objects.filter(dong_id=user.dong_id)
-    if user.scope == Scope.ZONE:
-        return Resident.objects.filter(dong_id=user.dong_id, ban__zone__officer=user)
-    return Resident.objects.none()
+        return queryset.none()
+    if user.scope == Scope.DISTRICT and user.district_id is not None:
+        return queryset.filter(dong__district_id=user.district_id)
+    if user.scope in (Scope.DONG, Scope.ZONE) and user.dong_id is not None:
+        in_dong = queryset.filter(dong_id=user.dong_id)
+        return in_dong.filter(ban__zone__officer=user) if user.scope == Scope.ZONE else in_dong
+    return queryset.none()
+
+
+def residents_visible_to(user: User) -> QuerySet[Resident]:
+    return _in_scope(Resident.objects.all(), user)
 
 
 def households_visible_to(user: User) -> QuerySet[Household]:
-    if not can_view_personal_data(user):
-        return Household.objects.none()
-    if user.scope == Scope.DISTRICT:
-        return Household.objects.filter(dong__district_id=user.district_id)
-    if user.scope == Scope.DONG:
-        return Household.objects.filter(dong_id=user.dong_id)
-    if user.scope == Scope.ZONE:
-        return Household.objects.filter(dong_id=user.dong_id, ban__zone__officer=user)
-    return Household.objects.none()
+    return _in_scope(Household.objects.all(), user)
 
 
 def can_import(user: User) -> bool:

@@ -18,7 +18,7 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("household_no", "세대번호", True, "세대를 식별하는 번호(숫자·하이픈, 20자 이내)"),
+    Column("household_no", "세대번호", True, "세대를 식별하는 번호(영문·숫자·하이픈, 20자 이내)"),
     Column("relation", "세대주관계", True, "본인, 배우자, 자녀, 부, 모, 손자녀, 형제자매, 동거인, 기타 …"),
     Column("name", "성명", True, "한글 또는 영문 성명(40자 이내)"),
     Column("rrn", "주민등록번호", True, "13자리, 하이픈 있거나 없거나(예: 600101-1234567)"),
@@ -30,9 +30,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("building_main", "건물본번", True, "건물 본번(숫자)"),
     Column("building_sub", "건물부번", False, "건물 부번(숫자, 없으면 비움 또는 0)"),
     Column("address_detail", "상세주소", False, "동·호수 등(예: 101동 203호)"),
-    Column("moved_in_on", "전입일", False, "YYYY-MM-DD 또는 YYYYMMDD"),
+    Column("moved_in_on", "전입일", False, "YYYY-MM-DD(또는 YYYYMMDD, YYYY.MM.DD, YYYY/MM/DD)"),
     Column("status", "상태", False, "거주(기본), 전출, 사망"),
-    Column("status_changed_on", "상태변경일", False, "전출일 또는 사망일, YYYY-MM-DD"),
+    Column(
+        "status_changed_on", "상태변경일", False, "전출일 또는 사망일, YYYY-MM-DD(상태가 전출·사망이면 필수)"
+    ),
     Column(
         "livelihood_benefits",
         "기초생활수급",

@@ -12,18 +12,26 @@ identity number's blind index and each household's first row and address).
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import hashlib
 import operator
+import os
+import pickle
+import queue
 import re
-from collections.abc import Callable, Iterator
+import subprocess
+import sys
+import threading
+import traceback
+from collections.abc import Callable, Generator, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
-from chatdong.core.rrn import InvalidRRN, blind_index, parse_rrn
+from chatdong.core.rrn import InvalidRRN, blind_index, encrypt_rrn, parse_rrn
 from chatdong.registry.extract_format import (
     COLUMNS,
     DISABILITY_VALUES,
@@ -75,17 +83,14 @@ def file_error(reason: str, *, row: int = 0, column: str = FILE_COLUMN, value: s
     return ExtractFileError(RowError(row=row, column=column, value=value, reason=reason))
 
 
-@dataclass(slots=True)
-class ExtractRow:
+class ExtractRow(NamedTuple):
     """One valid row, normalised. `digest` fingerprints the row's cells (all but the identity number),
-    so an unchanged resident is recognised on re-import without reading it back from the database."""
+    so an unchanged resident is recognised on re-import without reading it back from the database.
+    A tuple: cheap to make and to pass between processes (see checked_rows_in_child)."""
 
     row: int
-    rrn_digits: str
     rrn_index: str
     birth_date: dt.date
-    sex: str
-    foreigner: bool
     household_no: str
     relation: str
     name: str
@@ -106,6 +111,10 @@ class ExtractRow:
     single_elder: bool
     single_parent: bool
     digest: str
+    # Ready for the database: IDENTITY_COLUMNS (written once: the number encrypted here, in the reading
+    # process, so that the clear number goes no further) and VALUE_COLUMNS (written and updated).
+    identity: tuple[Any, ...]
+    columns: tuple[Any, ...]
 
     def value_tuple(self) -> tuple[Any, ...]:
         """The imported fields in VALUE_KEYS order, JSON-friendly (dates as ISO text)."""
@@ -136,6 +145,29 @@ class ExtractRow:
         identity number): what re-import compares and a resident's history records."""
         return dict(zip(VALUE_KEYS, self.value_tuple(), strict=True))
 
+
+# Resident fields in ExtractRow.identity and ExtractRow.columns, in order.
+IDENTITY_COLUMNS = ("rrn_encrypted", "rrn_index", "birth_date", "sex", "foreigner")
+VALUE_COLUMNS = (
+    "relation",
+    "name",
+    "phone",
+    "phone_last4",
+    "road_name",
+    "building_main",
+    "building_sub",
+    "address_detail",
+    "moved_in_on",
+    "status",
+    "status_changed_on",
+    "basic_livelihood",
+    "livelihood_benefits",
+    "near_poor",
+    "disability",
+    "single_elder",
+    "single_parent",
+    "source_digest",
+)
 
 # Every imported field but the identity number (the match key), in ExtractRow.value_tuple() order.
 VALUE_KEYS = (
@@ -388,8 +420,9 @@ def _column_positions(header: list[str]) -> dict[str, int]:
 def parse_date(text: str) -> dt.date:
     """YYYY-MM-DD, YYYY.MM.DD, YYYY/MM/DD or YYYYMMDD; ValueError with a Korean reason otherwise."""
     match = _DATE_SEP_RE.match(text)
-    parts = (match.group(1), match.group(3), match.group(4)) if match else None
-    if parts is None:
+    if match:
+        parts: tuple[str, ...] = (match.group(1), match.group(3), match.group(4))
+    else:
         plain = _DATE_PLAIN_RE.match(text)
         if plain is None:
             raise ValueError("날짜는 YYYY-MM-DD 형식이어야 합니다(예: 2021-03-15)")
@@ -617,14 +650,12 @@ class RowChecker:
 
         if errors or rrn is None:
             return None, errors
+        digest = hashlib.blake2b(f"{_DIGEST_VERSION}\x1f{joined}".encode(), digest_size=16).hexdigest()
         return (
             ExtractRow(
                 number,
-                rrn.digits,
                 rrn_index,
                 rrn.birth_date,
-                rrn.sex,
-                rrn.foreigner,
                 household_no,
                 relation,
                 name,
@@ -644,7 +675,28 @@ class RowChecker:
                 disability,
                 single_elder,
                 single_parent,
-                hashlib.blake2b(f"{_DIGEST_VERSION}\x1f{joined}".encode(), digest_size=16).hexdigest(),
+                digest,
+                (encrypt_rrn(rrn.digits), rrn_index, rrn.birth_date.isoformat(), rrn.sex, rrn.foreigner),
+                (
+                    relation,
+                    name,
+                    phone,
+                    phone[-4:],
+                    road_name,
+                    building_main,
+                    building_sub,
+                    address_detail,
+                    moved_in_on and moved_in_on.isoformat(),
+                    status,
+                    status_changed_on and status_changed_on.isoformat(),
+                    bool(benefits),
+                    benefits,
+                    near_poor,
+                    disability,
+                    single_elder,
+                    single_parent,
+                    digest,
+                ),
             ),
             errors,
         )
@@ -714,3 +766,119 @@ class RowChecker:
         if lowered not in _NO:
             fail(key, "Y 또는 빈칸이어야 합니다")
         return False
+
+
+# ---------------------------------------------------------------------------------------------------
+# The whole file: events for the importer, in this process or in a helper process
+
+
+# ("start", estimated data rows) once the header is understood (not sent for an unreadable file);
+# ("batch", valid rows, errors, rows read so far) as reading goes on — once any error has been found,
+# valid rows are no longer sent: nothing will be written; ("end", data rows) last.
+Event = tuple[Any, ...]
+_BATCH_ROWS = 1000
+_QUEUED = 32  # batches read ahead from the helper process (~10 MB)
+
+
+def checked_rows(path: Path, *, dong_codes: set[str], today: dt.date) -> Generator[Event, None, None]:
+    """Read and check the whole extract. A file that cannot be read gives one batch with its error."""
+    rows = 0
+    try:
+        with open_extract(path) as extract:
+            checker = RowChecker(
+                header=extract.header, dong_codes=dong_codes, today=today, from_excel=extract.kind == "xlsx"
+            )
+            yield ("start", extract.estimated_rows)
+            check = checker.check
+            valid: list[ExtractRow] = []
+            errors: list[RowError] = []
+            failed = False
+            number = 1
+            for number, cells in extract.rows:
+                row, row_errors = check(number, cells)
+                if row_errors:
+                    errors.extend(row_errors)
+                    failed = True
+                    rows += 1
+                elif row is not None:
+                    rows += 1
+                    if not failed:
+                        valid.append(row)
+                if number % _BATCH_ROWS == 0:
+                    yield ("batch", valid, errors, number - 1)
+                    valid, errors = [], []
+            yield ("batch", valid, errors, number - 1)
+    except ExtractFileError as exc:
+        yield ("batch", [], [exc.error], 0)
+    yield ("end", rows)
+
+
+def checked_rows_in_child(
+    path: Path, *, dong_codes: set[str], today: dt.date
+) -> Generator[Event, None, None]:
+    """checked_rows, run in a helper process: reading and checking (about half of an import's work)
+    then use a second CPU while this process writes. Same events, same order. Events come pickled over
+    a pipe (from our own child process, so unpickling is safe); a thread here keeps up to _QUEUED
+    batches ready, so that the helper works ahead of the writer but memory stays bounded."""
+    package_root = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from chatdong.registry.importer import _child_main; _child_main()"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=env,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    stdout = process.stdout
+    frames: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUED)
+
+    def pump() -> None:
+        try:
+            while head := stdout.read(8):
+                frames.put(stdout.read(int.from_bytes(head, "big")))
+        finally:
+            frames.put(None)
+
+    pumper = threading.Thread(target=pump, name="chatdong-import-pipe", daemon=True)
+    try:
+        pickle.dump((str(path), sorted(dong_codes), today), process.stdin)
+        process.stdin.close()
+        pumper.start()
+        while True:
+            frame = frames.get()
+            if frame is None:
+                raise RuntimeError("주민 자료 검사 프로세스가 예기치 않게 끝났습니다.")
+            event = pickle.loads(frame)
+            if event[0] == "crash":
+                raise RuntimeError(f"주민 자료 검사 중 오류가 났습니다:\n{event[1]}")
+            yield event
+            if event[0] == "end":
+                return
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        while pumper.is_alive():  # let the pump see the end of the pipe and stop
+            with contextlib.suppress(queue.Empty):
+                frames.get(timeout=0.1)
+        stdout.close()
+
+
+def _child_main() -> None:
+    """The helper process: arguments come pickled on stdin, events go to stdout as length-prefixed
+    pickles."""
+    out = sys.stdout.buffer
+    try:
+        path, dong_codes, today = pickle.load(sys.stdin.buffer)
+        for event in checked_rows(Path(path), dong_codes=set(dong_codes), today=today):
+            data = pickle.dumps(event, protocol=pickle.HIGHEST_PROTOCOL)
+            out.write(len(data).to_bytes(8, "big"))
+            out.write(data)
+    except BrokenPipeError:
+        return  # the importer stopped listening (it failed or was interrupted)
+    except BaseException:
+        data = pickle.dumps(("crash", traceback.format_exc()))
+        out.write(len(data).to_bytes(8, "big"))
+        out.write(data)
+    out.flush()

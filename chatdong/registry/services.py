@@ -14,6 +14,7 @@ keys are checked at commit). Memory: one entry per existing resident (blind inde
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import time
@@ -31,16 +32,18 @@ from chatdong.accounts.models import Ban, Dong, Tong, User
 from chatdong.audit.models import AccessLog
 from chatdong.audit.services import access_log_record
 from chatdong.core.errors import NotFound, PermissionDenied
-from chatdong.core.rrn import encrypt_rrn
 from chatdong.core.time import today
 from chatdong.registry import access
 from chatdong.registry.importer import (
     FILE_COLUMN,
+    IDENTITY_COLUMNS,
+    VALUE_COLUMNS,
+    Event,
     ExtractFileError,
     ExtractRow,
-    RowChecker,
     RowError,
-    open_extract,
+    checked_rows,
+    checked_rows_in_child,
     progress_cache_key,
 )
 from chatdong.registry.models import Household, ImportBatch, ImportRowError, Resident, ResidentChange
@@ -49,7 +52,7 @@ Progress = Callable[[int, int], None]
 
 _RESIDENT_CHUNK = 5000  # rows per INSERT batch
 _UPDATE_CHUNK = 1000  # changed residents compared and updated per batch
-_PROGRESS_ROWS = 1000  # call the progress callback every N rows
+_CHILD_MIN_BYTES = 2_000_000  # ~15,000 rows: below this a helper process is not worth starting
 _PROGRESS_CACHE_SECONDS = 0.5  # …and refresh the shared cache at most this often
 _PROGRESS_TTL = 24 * 3600
 
@@ -77,64 +80,11 @@ _SUMMARY_KEYS = (
     "tongs_created",
     "bans_created",
 )
-_RESIDENT_INSERT = (
-    "id",
-    "created_at",
-    "updated_at",
-    "name",
-    "rrn_encrypted",
-    "rrn_index",
-    "birth_date",
-    "sex",
-    "foreigner",
-    "phone",
-    "phone_last4",
-    "household_id",
-    "relation",
-    "dong_id",
-    "ban_id",
-    "road_name",
-    "building_main",
-    "building_sub",
-    "address_detail",
-    "moved_in_on",
-    "status",
-    "status_changed_on",
-    "basic_livelihood",
-    "livelihood_benefits",
-    "near_poor",
-    "disability",
-    "single_elder",
-    "single_parent",
-    "source_digest",
-    "last_import_id",
-)
-# Fields a re-import may change (never the identity number, birth date or sex: they are the match key).
-_RESIDENT_UPDATE = (
-    "household_id",
-    "relation",
-    "name",
-    "phone",
-    "phone_last4",
-    "dong_id",
-    "ban_id",
-    "road_name",
-    "building_main",
-    "building_sub",
-    "address_detail",
-    "moved_in_on",
-    "status",
-    "status_changed_on",
-    "basic_livelihood",
-    "livelihood_benefits",
-    "near_poor",
-    "disability",
-    "single_elder",
-    "single_parent",
-    "source_digest",
-    "last_import_id",
-    "updated_at",
-)
+# Resident columns the import writes: its own, then ExtractRow.identity and ExtractRow.columns.
+_RESIDENT_KEYS = ("household_id", "dong_id", "ban_id", "last_import_id")
+_RESIDENT_INSERT = ("id", "created_at", "updated_at", *_RESIDENT_KEYS, *IDENTITY_COLUMNS, *VALUE_COLUMNS)
+# A re-import never changes the identity number, birth date or sex: they are the match key.
+_RESIDENT_UPDATE = (*VALUE_COLUMNS, *_RESIDENT_KEYS, "updated_at")
 _HOUSEHOLD_INSERT = (
     "id",
     "created_at",
@@ -254,7 +204,9 @@ def _finish_failed(batch: ImportBatch, run: _ImportRun) -> None:
         batch.total_rows = run.rows
         batch.error_count = len(run.errors)
         batch.summary = {"rows": run.rows, "errors": len(run.errors)}
-        batch.message = f"오류 {len(run.errors):,}건이 있어 아무것도 반영하지 않았습니다. 파일을 고쳐 다시 올려 주세요."
+        batch.message = (
+            f"오류 {len(run.errors):,}건이 있어 아무것도 반영하지 않았습니다. 파일을 고쳐 다시 올려 주세요."
+        )
         batch.save(update_fields=["status", "finished_at", "total_rows", "error_count", "summary", "message"])
         _audit(batch)
 
@@ -294,27 +246,34 @@ class _ImportRun:
 
     def _execute(self) -> None:
         day = today()
-        with open_extract(Path(self.batch.stored_path)) as extract:
-            self.total = extract.estimated_rows
-            self._report(force=True)
-            dongs = {code: (pk, district) for pk, code, district in Dong.objects.values_list("id", "code", "district_id")}
-            checker = RowChecker(
-                header=extract.header, dong_codes=set(dongs), today=day, from_excel=extract.kind == "xlsx"
-            )
-            writer = _RegistryWriter(batch=self.batch, dongs=dongs, day=day)
-            errors = self.errors
-            for number, cells in extract.rows:
-                record, row_errors = checker.check(number, cells)
+        path = Path(self.batch.stored_path)
+        dongs = {
+            code: (pk, district)
+            for pk, code, district in Dong.objects.values_list("id", "code", "district_id")
+        }
+        # A large file is read and checked in a helper process while this one writes (two CPUs).
+        in_child = path.is_file() and path.stat().st_size >= _CHILD_MIN_BYTES
+        reader = checked_rows_in_child if in_child else checked_rows
+        with contextlib.closing(reader(path, dong_codes=set(dongs), today=day)) as events:
+            self._consume(events, _RegistryWriter(batch=self.batch, dongs=dongs, day=day))
+
+    def _consume(self, events: Iterable[Event], writer: _RegistryWriter) -> None:
+        errors = self.errors
+        for event in events:
+            if event[0] == "batch":
+                _kind, rows, row_errors, self.done = event
                 if row_errors:
                     errors.extend(row_errors)
-                    self.rows += 1
-                elif record is not None:
-                    self.rows += 1
-                    if not errors:  # after the first error nothing is written: only checked
-                        writer.add(record)
-                self.done = number - 1
-                if self.done % _PROGRESS_ROWS == 0:
-                    self._report()
+                if not errors:  # after the first error nothing is written: only checked
+                    add = writer.add
+                    for row in rows:
+                        add(row)
+                self._report()
+            elif event[0] == "start":
+                self.total = event[1]
+                self._report(force=True)
+            else:  # "end"
+                self.rows = event[1]
         if self.rows == 0 and not errors:
             errors.append(RowError(2, FILE_COLUMN, "", "자료 행이 없습니다(머리글만 있는 파일)."))
         if errors:
@@ -359,6 +318,7 @@ class _RegistryWriter:
         self.counts: Counter[str] = Counter()
         self.kinds: Counter[str] = Counter()  # ResidentChange kinds written
 
+        self.sql.lock(Resident, Household)
         self.existing: dict[str, tuple[int, str, str, int]] = {
             index: (pk, digest, status, dong_id)
             for index, pk, digest, status, dong_id in Resident.objects.values_list(
@@ -395,9 +355,11 @@ class _RegistryWriter:
         self.tongs = {(d, n): pk for pk, d, n in Tong.objects.values_list("id", "dong_id", "number")}
         self.bans: dict[tuple[int, int, int], int] = {}
         self.ban_numbers: dict[int, tuple[int, int]] = {}
-        for pk, dong_id, tong, number in Ban.objects.values_list("id", "tong__dong_id", "tong__number", "number"):
-            self.bans[(dong_id, tong, number)] = pk
-            self.ban_numbers[pk] = (tong, number)
+        for pk, dong_id, tong, ban_number in Ban.objects.values_list(
+            "id", "tong__dong_id", "tong__number", "number"
+        ):
+            self.bans[(dong_id, tong, ban_number)] = pk
+            self.ban_numbers[pk] = (tong, ban_number)
 
         # A first import fills empty tables: build their indexes once at the end instead of row by row
         # (the usual way to bulk-load; unique constraints stay). The transaction restores them on failure.
@@ -407,6 +369,8 @@ class _RegistryWriter:
             if not self.households:
                 self.deferred_indexes += self.sql.drop_indexes(Household)
 
+        self.new_tongs: list[tuple[int, int, int]] = []  # id, 동, number
+        self.new_bans: list[tuple[int, int, int, None]] = []  # id, 통, number, zone
         self.new_households: list[tuple[str, _Household]] = []
         self.new_residents: list[tuple[ExtractRow, int, int, int]] = []  # row, household, 동, 반
         self.changed: list[tuple[int, ExtractRow, int, int, int]] = []  # resident id, row, household, 동, 반
@@ -447,21 +411,25 @@ class _RegistryWriter:
         key = (dong_id, tong, ban)
         ban_id = self.bans.get(key)
         if ban_id is None:
-            # 통/반 of a known 동 are created as the extract names them.
+            # 통/반 of a known 동 are created as the extract names them (written with the next batch).
             tong_id = self.tongs.get((dong_id, tong))
             if tong_id is None:
-                tong_id = Tong.objects.create(dong_id=dong_id, number=tong).pk
-                self.tongs[(dong_id, tong)] = tong_id
-                self.counts["tongs_created"] += 1
-            ban_id = Ban.objects.create(tong_id=tong_id, number=ban).pk
-            self.bans[key] = ban_id
+                tong_id = self.tongs[(dong_id, tong)] = self.sql.reserve_one(Tong, block=50)
+                self.new_tongs.append((tong_id, dong_id, tong))
+            ban_id = self.bans[key] = self.sql.reserve_one(Ban, block=200)
+            self.new_bans.append((ban_id, tong_id, ban, None))
             self.ban_numbers[ban_id] = (tong, ban)
-            self.counts["bans_created"] += 1
         return ban_id
 
     def _flush_households(self) -> None:
-        """Write the households first seen since the last flush, before residents point at them (a
-        household seen again later gets its final member count at the end)."""
+        """Write the 통, 반 and households first seen since the last flush, before residents point at
+        them (a household seen again later gets its final member count at the end)."""
+        if self.new_bans:
+            self.sql.insert(Tong, ("id", "dong_id", "number"), self.new_tongs)
+            self.sql.insert(Ban, ("id", "tong_id", "number", "zone_id"), self.new_bans)
+            self.counts["tongs_created"] += len(self.new_tongs)
+            self.counts["bans_created"] += len(self.new_bans)
+            self.new_tongs, self.new_bans = [], []
         households = self.new_households
         if not households:
             return
@@ -488,38 +456,7 @@ class _RegistryWriter:
             Resident,
             _RESIDENT_INSERT,
             [
-                (
-                    pk,
-                    now,
-                    now,
-                    r.name,
-                    encrypt_rrn(r.rrn_digits),
-                    r.rrn_index,
-                    r.birth_date,
-                    r.sex,
-                    r.foreigner,
-                    r.phone,
-                    r.phone[-4:],
-                    household_id,
-                    r.relation,
-                    dong_id,
-                    ban_id,
-                    r.road_name,
-                    r.building_main,
-                    r.building_sub,
-                    r.address_detail,
-                    r.moved_in_on,
-                    r.status,
-                    r.status_changed_on,
-                    bool(r.livelihood_benefits),
-                    r.livelihood_benefits,
-                    r.near_poor,
-                    r.disability,
-                    r.single_elder,
-                    r.single_parent,
-                    r.digest,
-                    batch_id,
-                )
+                (pk, now, now, household_id, dong_id, ban_id, batch_id, *r.identity, *r.columns)
                 for pk, (r, household_id, dong_id, ban_id) in zip(ids, rows, strict=True)
             ],
         )
@@ -580,34 +517,7 @@ class _RegistryWriter:
                 for key, old in self._extract_values(before[pk]).items()
                 if old != new[key]
             }
-            updates.append(
-                (
-                    household_id,
-                    r.relation,
-                    r.name,
-                    r.phone,
-                    r.phone[-4:],
-                    dong_id,
-                    ban_id,
-                    r.road_name,
-                    r.building_main,
-                    r.building_sub,
-                    r.address_detail,
-                    r.moved_in_on,
-                    r.status,
-                    r.status_changed_on,
-                    bool(r.livelihood_benefits),
-                    r.livelihood_benefits,
-                    r.near_poor,
-                    r.disability,
-                    r.single_elder,
-                    r.single_parent,
-                    r.digest,
-                    batch_id,
-                    now,
-                    pk,
-                )
-            )
+            updates.append((*r.columns, household_id, dong_id, ban_id, batch_id, now, pk))
             if diff:
                 kind = _change_kind(diff)
                 self.kinds[kind] += 1
@@ -755,6 +665,18 @@ class _BulkSQL:
             raise NotImplementedError(f"주민 자료 등록은 {self.vendor} 데이터베이스를 지원하지 않습니다.")
         self._next_id: dict[str, int] = {}
         self._pool: dict[str, list[int]] = {}
+        self._locked: set[str] = set()
+
+    def lock(self, *tables: type[models.Model]) -> None:
+        """Keep other writers out of these tables until the import commits (readers are not held up).
+        One import at a time, and no edit lost under it. SQLite: the import's BEGIN IMMEDIATE does it."""
+        if self.vendor != "postgresql":
+            return
+        names = [model._meta.db_table for model in tables]
+        with connection.cursor() as cursor:
+            quoted = ", ".join(connection.ops.quote_name(n) for n in names)
+            cursor.execute(f"LOCK TABLE {quoted} IN SHARE ROW EXCLUSIVE MODE")
+        self._locked.update(names)
 
     @staticmethod
     def datetime(value: dt.datetime) -> Any:
@@ -766,6 +688,15 @@ class _BulkSQL:
         table = model._meta.db_table
         if self.vendor == "postgresql":
             with connection.cursor() as cursor:
+                if table in self._locked:
+                    # Nobody else can insert into a locked table: take a block in two statements.
+                    cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
+                    first = cursor.fetchone()[0]
+                    if count > 1:
+                        cursor.execute(
+                            "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, first + count - 1]
+                        )
+                    return list(range(first, first + count))
                 cursor.execute(
                     "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
                     [table, count],
@@ -774,7 +705,7 @@ class _BulkSQL:
         start = self._next_id.get(table)
         if start is None:
             with connection.cursor() as cursor:
-                cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')  # noqa: S608 - table from _meta
+                cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')
                 high = cursor.fetchone()[0]
                 cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
                 seq = cursor.fetchone()
@@ -782,10 +713,11 @@ class _BulkSQL:
         self._next_id[table] = start + count
         return list(range(start, start + count))
 
-    def reserve_one(self, model: type[models.Model]) -> int:
+    def reserve_one(self, model: type[models.Model], *, block: int = 5000) -> int:
+        """One fresh primary key, from a block reserved ahead (unused ones are left as gaps)."""
         pool = self._pool.setdefault(model._meta.db_table, [])
         if not pool:
-            pool.extend(reversed(self.reserve(model, 1000)))
+            pool.extend(reversed(self.reserve(model, block)))
         return pool.pop()
 
     def _columns(self, model: type[models.Model], names: Sequence[str]) -> tuple[list[str], tuple[Any, ...]]:
@@ -804,7 +736,9 @@ class _BulkSQL:
             defaults.append(field.get_db_prep_save(field.get_default(), connection))
         return columns, tuple(defaults)
 
-    def insert(self, model: type[models.Model], names: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    def insert(
+        self, model: type[models.Model], names: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
         if not rows:
             return
         columns, defaults = self._columns(model, names)
@@ -824,9 +758,11 @@ class _BulkSQL:
             else:
                 marks = ", ".join(["%s"] * len(columns))
                 quoted = ", ".join(f'"{c}"' for c in columns)
-                cursor.executemany(f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})', rows)  # noqa: S608
+                cursor.executemany(f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})', rows)
 
-    def update(self, model: type[models.Model], names: Iterable[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    def update(
+        self, model: type[models.Model], names: Iterable[str], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
         """rows: (*values in `names` order, id)."""
         if not rows:
             return
@@ -834,12 +770,15 @@ class _BulkSQL:
         by_attname = {f.attname: f for f in opts.concrete_fields}
         assignments = ", ".join(f'"{by_attname[n].column}" = %s' for n in names)
         with connection.cursor() as cursor:
-            cursor.executemany(f'UPDATE "{opts.db_table}" SET {assignments} WHERE "id" = %s', rows)  # noqa: S608
+            cursor.executemany(f'UPDATE "{opts.db_table}" SET {assignments} WHERE "id" = %s', rows)
 
     def drop_indexes(self, model: type[models.Model]) -> list[str]:
-        """Drop the table's plain indexes (not the primary key or unique constraints); return the
-        statements that recreate them exactly."""
+        """Drop the table's plain indexes (not the primary key or unique constraints) and, on
+        PostgreSQL, its foreign keys (else every row queues a check for commit time); return the
+        statements that recreate them exactly, to run once the table is filled."""
         table = model._meta.db_table
+        quote = connection.ops.quote_name
+        recreate: list[str] = []
         with connection.cursor() as cursor:
             if self.vendor == "postgresql":
                 cursor.execute(
@@ -853,15 +792,28 @@ class _BulkSQL:
                     """,
                     [table],
                 )
+                indexes = cursor.fetchall()
+                # Dropping a foreign key alters the referenced table too, which PostgreSQL refuses
+                # while checks on it are queued in this transaction: run them first.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+                cursor.execute(
+                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+                    " WHERE conrelid = %s::regclass AND contype = 'f'",
+                    [quote(table)],
+                )
+                for name, definition in cursor.fetchall():
+                    cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+                    recreate.append(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
             else:
                 cursor.execute(
                     "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
                     [table],
                 )
-            indexes = cursor.fetchall()
+                indexes = cursor.fetchall()
             for name, _statement in indexes:
-                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-        return [statement for _name, statement in indexes]
+                cursor.execute(f"DROP INDEX {quote(name)}")
+        return [statement for _name, statement in indexes] + recreate
 
     def create_indexes(self, statements: Sequence[str]) -> None:
         if not statements:
@@ -870,6 +822,7 @@ class _BulkSQL:
             if self.vendor == "postgresql":
                 # PostgreSQL will not index a table with foreign-key checks still queued: run them now.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             for statement in statements:
                 cursor.execute(statement)
             if self.vendor == "postgresql":

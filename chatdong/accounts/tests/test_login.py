@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from unittest import mock
 
@@ -208,13 +209,22 @@ def test_idle_session_is_logged_out_and_activity_keeps_it_alive():
     post_login(client, user.username, PASSWORD)
     home = reverse("core:home")
     start = timezone.now()
-    with mock.patch("django.utils.timezone.now", return_value=start + dt.timedelta(minutes=29)):
+
+    def at(minutes: int) -> contextlib.ExitStack:
+        # Sessions live in the cache, whose expiry follows time.time(); move both clocks together.
+        moment = start + dt.timedelta(minutes=minutes)
+        stack = contextlib.ExitStack()
+        stack.enter_context(mock.patch("django.utils.timezone.now", return_value=moment))
+        stack.enter_context(mock.patch("time.time", return_value=moment.timestamp()))
+        return stack
+
+    with at(29):
         assert client.get(home).status_code == 200
     # 29 minutes after the last request (58 after login): still signed in, the expiry slides.
-    with mock.patch("django.utils.timezone.now", return_value=start + dt.timedelta(minutes=58)):
+    with at(58):
         assert client.get(home).status_code == 200
     # 31 minutes without a request: signed out.
-    with mock.patch("django.utils.timezone.now", return_value=start + dt.timedelta(minutes=89)):
+    with at(89):
         response = client.get(home)
         assert response.status_code == 302
         assert response["Location"] == f"{LOGIN}?next=/"

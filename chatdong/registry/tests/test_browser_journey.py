@@ -2,23 +2,37 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 from playwright.sync_api import expect
 
-from chatdong.accounts.models import Role
+from chatdong.accounts.models import Role, User
 from chatdong.audit.models import AccessLog
 from chatdong.conftest import SCREENSHOT_DIR
+from chatdong.registry.models import Resident
 from chatdong.testing.factories import BanFactory, HouseholdFactory, ResidentFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_planner_logs_in_searches_and_opens_a_resident(live_server, browser) -> None:
-    planner = UserFactory(username="journey-planner", full_name="한지은", role=Role.PLANNER_ELDER, password="journey-pass-2026!")
+    planner = cast(
+        User,
+        UserFactory(
+            username="journey-planner",
+            full_name="한지은",
+            role=Role.PLANNER_ELDER,
+            password="journey-pass-2026!",
+        ),
+    )
     ban = BanFactory(tong__dong=planner.dong)
     household = HouseholdFactory(ban=ban, road_name="정릉로", building_main=77, address_detail="101동 203호")
-    resident = ResidentFactory(
-        household=household, name="홍길순", phone="01055557777", address_detail="101동 203호"
+    resident = cast(
+        Resident,
+        ResidentFactory(
+            household=household, name="홍길순", phone="01055557777", address_detail="101동 203호"
+        ),
     )
     ResidentFactory(household=HouseholdFactory(ban=BanFactory()), name="홍길동")  # another 동: never shown
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import cast
 
 import pytest
 from django.core.cache import cache
@@ -12,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django_tasks import TaskResultStatus
 
-from chatdong.accounts.models import Dong, Role
+from chatdong.accounts.models import Role, User
 from chatdong.core.errors import PermissionDenied
 from chatdong.registry import services
 from chatdong.registry.importer import progress_cache_key
@@ -20,14 +21,14 @@ from chatdong.registry.models import ImportBatch, ImportRowError, Resident
 from chatdong.registry.selectors import import_errors_csv, import_errors_rows, import_progress
 from chatdong.registry.tasks import import_batch_run_task
 from chatdong.registry.tests.test_import_files import (
-    dongs,  # noqa: F401 - fixture
+    dongs,  # noqa: F401 - a fixture, used by pytestmark
     family,
     person,
     write_extract,
 )
 from chatdong.testing.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dongs")]
 
 
 def run_command(*args: str) -> tuple[str, str]:
@@ -36,7 +37,7 @@ def run_command(*args: str) -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
-def test_command_imports_and_exits_normally(tmp_path: Path, dongs: dict[str, Dong]) -> None:  # noqa: F811
+def test_command_imports_and_exits_normally(tmp_path: Path) -> None:
     path = write_extract(tmp_path / "extract.csv", family())
 
     out, _err = run_command(str(path))
@@ -46,7 +47,7 @@ def test_command_imports_and_exits_normally(tmp_path: Path, dongs: dict[str, Don
     assert not (tmp_path / "extract.errors.csv").exists()
 
 
-def test_command_prints_and_writes_every_error_and_exits_with_1(tmp_path: Path, dongs: dict[str, Dong]) -> None:  # noqa: F811
+def test_command_prints_and_writes_every_error_and_exits_with_1(tmp_path: Path) -> None:
     rows = [*family(), person(세대번호="11290525-000009", 주민등록번호="610230-2123456", 전입일="=1+1")]
     path = write_extract(tmp_path / "extract.csv", rows)
 
@@ -68,7 +69,6 @@ def test_command_prints_and_writes_every_error_and_exits_with_1(tmp_path: Path, 
 
 def test_command_prints_errors_to_the_terminal_and_honours_errors_out(
     tmp_path: Path,
-    dongs: dict[str, Dong],  # noqa: F811
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     path = write_extract(tmp_path / "extract.csv", [person(통="0")])
@@ -77,13 +77,17 @@ def test_command_prints_errors_to_the_terminal_and_honours_errors_out(
     err = io.StringIO()
 
     with pytest.raises(CommandError):
-        call_command("import_residents", str(path), "--errors-out", str(out_file), "--no-progress", stderr=err)
+        call_command(
+            "import_residents", str(path), "--errors-out", str(out_file), "--no-progress", stderr=err
+        )
 
     assert err.getvalue() == "2행 [통] 값 '0': 1 이상 999 이하의 숫자여야 합니다\n"
-    assert out_file.read_text(encoding="utf-8-sig").splitlines()[1] == "2,통,0,1 이상 999 이하의 숫자여야 합니다"
+    assert (
+        out_file.read_text(encoding="utf-8-sig").splitlines()[1] == "2,통,0,1 이상 999 이하의 숫자여야 합니다"
+    )
 
 
-def test_command_records_the_user_it_is_given(tmp_path: Path, dongs: dict[str, Dong]) -> None:  # noqa: F811
+def test_command_records_the_user_it_is_given(tmp_path: Path) -> None:
     admin = UserFactory(role=Role.ADMIN, username="root-admin")
 
     run_command(str(write_extract(tmp_path / "x.csv", family())), "--user", "root-admin")
@@ -91,10 +95,10 @@ def test_command_records_the_user_it_is_given(tmp_path: Path, dongs: dict[str, D
     assert ImportBatch.objects.get().uploaded_by == admin
 
 
-def test_command_refuses_a_user_who_may_not_import(tmp_path: Path, dongs: dict[str, Dong]) -> None:  # noqa: F811
+def test_command_refuses_a_user_who_may_not_import(tmp_path: Path) -> None:
     UserFactory(role=Role.PLANNER_ELDER, username="planner")
 
-    with pytest.raises(CommandError, match="주민 자료를 등록할 권한이 없습니다."):
+    with pytest.raises(CommandError, match="주민 자료를 등록할 권한이 없습니다"):
         run_command(str(write_extract(tmp_path / "x.csv", family())), "--user", "planner")
 
     assert (ImportBatch.objects.count(), Resident.objects.count()) == (0, 0)
@@ -110,16 +114,20 @@ def test_command_refuses_a_missing_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("role", [Role.DISTRICT_STAFF, Role.ADMIN])
 def test_import_roles_may_create_a_batch(role: Role) -> None:
-    user = UserFactory(role=role)
+    user = cast(User, UserFactory(role=role))
 
     batch = services.import_batch_create(actor=user, filename="2025-04.csv", stored_path="/var/x.csv")
 
-    assert (batch.status, batch.uploaded_by, batch.filename) == (ImportBatch.Status.QUEUED, user, "2025-04.csv")
+    assert (batch.status, batch.uploaded_by, batch.filename) == (
+        ImportBatch.Status.QUEUED,
+        user,
+        "2025-04.csv",
+    )
 
 
 @pytest.mark.parametrize("role", [Role.PLANNER_ELDER, Role.DONG_HEAD, Role.SUPPORT_TEAM, Role.AGENCY_WORKER])
 def test_other_roles_may_not_create_a_batch(role: Role) -> None:
-    user = UserFactory(role=role)
+    user = cast(User, UserFactory(role=role))
 
     with pytest.raises(PermissionDenied):
         services.import_batch_create(actor=user, filename="x.csv", stored_path="/var/x.csv")
@@ -128,7 +136,7 @@ def test_other_roles_may_not_create_a_batch(role: Role) -> None:
 
 
 def test_inactive_import_staff_may_not_create_a_batch() -> None:
-    user = UserFactory(role=Role.ADMIN, is_active=False)
+    user = cast(User, UserFactory(role=Role.ADMIN, is_active=False))
 
     with pytest.raises(PermissionDenied):
         services.import_batch_create(actor=user, filename="x.csv", stored_path="/var/x.csv")
@@ -136,8 +144,8 @@ def test_inactive_import_staff_may_not_create_a_batch() -> None:
     assert ImportBatch.objects.count() == 0
 
 
-def test_task_runs_the_import(tmp_path: Path, dongs: dict[str, Dong]) -> None:  # noqa: F811
-    user = UserFactory(role=Role.DISTRICT_STAFF)
+def test_task_runs_the_import(tmp_path: Path) -> None:
+    user = cast(User, UserFactory(role=Role.DISTRICT_STAFF))
     path = write_extract(tmp_path / "upload.csv", family())
     batch = services.import_batch_create(actor=user, filename="upload.csv", stored_path=str(path))
 
@@ -149,7 +157,7 @@ def test_task_runs_the_import(tmp_path: Path, dongs: dict[str, Dong]) -> None:  
     assert Resident.objects.filter(last_import=batch).count() == 3
 
 
-def test_a_batch_runs_only_once(tmp_path: Path, dongs: dict[str, Dong]) -> None:  # noqa: F811
+def test_a_batch_runs_only_once(tmp_path: Path) -> None:
     batch = services.residents_import(path=write_extract(tmp_path / "x.csv", family()), actor=None)
     finished_at = batch.finished_at
 
@@ -159,14 +167,16 @@ def test_a_batch_runs_only_once(tmp_path: Path, dongs: dict[str, Dong]) -> None:
     assert ImportBatch.objects.count() == 1
 
 
-def test_progress_is_reported_while_running(tmp_path: Path, dongs: dict[str, Dong]) -> None:  # noqa: F811
+def test_progress_is_reported_while_running(tmp_path: Path) -> None:
     rows = [
         person(세대번호=f"11290525-{n:06d}", 주민등록번호=f"6105{n + 10:02d}-2123456", 성명=f"주민{n}")
         for n in range(1, 6)
     ]
     calls: list[tuple[int, int]] = []
 
-    services.residents_import(path=write_extract(tmp_path / "x.csv", rows), actor=None, progress=lambda d, t: calls.append((d, t)))
+    services.residents_import(
+        path=write_extract(tmp_path / "x.csv", rows), actor=None, progress=lambda d, t: calls.append((d, t))
+    )
 
     assert calls[0] == (0, 5)
     assert calls[-1] == (5, 5)
@@ -185,7 +195,7 @@ def test_progress_of_a_running_batch_comes_from_the_shared_cache() -> None:
     assert import_progress(batch=batch) == (1200, 425000)
 
 
-def test_progress_of_a_finished_batch_is_complete(tmp_path: Path, dongs: dict[str, Dong]) -> None:  # noqa: F811
+def test_progress_of_a_finished_batch_is_complete(tmp_path: Path) -> None:
     batch = services.residents_import(path=write_extract(tmp_path / "x.csv", family()), actor=None)
 
     assert import_progress(batch=batch) == (3, 3)

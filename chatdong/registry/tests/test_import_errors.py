@@ -8,14 +8,13 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from chatdong.accounts.models import Dong
 from chatdong.audit.models import AccessLog
 from chatdong.registry import services
 from chatdong.registry.models import ImportBatch, Resident
 from chatdong.registry.services import residents_import
 from chatdong.registry.tests.test_import_files import (
     SAMSEON_DONG,
-    dongs,  # noqa: F401 - fixture
+    dongs,  # noqa: F401 - a fixture, used by pytestmark
     errors_of,
     family,
     person,
@@ -24,7 +23,7 @@ from chatdong.registry.tests.test_import_files import (
 )
 from chatdong.testing.factories import ResidentFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dongs")]
 
 
 def import_rows(tmp_path: Path, rows: list[dict[str, str]]) -> ImportBatch:
@@ -36,7 +35,10 @@ def import_rows(tmp_path: Path, rows: list[dict[str, str]]) -> ImportBatch:
     [
         # dates
         ({"전입일": "2021-02-30"}, ("전입일", "2021-02-30", "없는 날짜입니다")),
-        ({"전입일": "21-03-01"}, ("전입일", "21-03-01", "날짜는 YYYY-MM-DD 형식이어야 합니다(예: 2021-03-15)")),
+        (
+            {"전입일": "21-03-01"},
+            ("전입일", "21-03-01", "날짜는 YYYY-MM-DD 형식이어야 합니다(예: 2021-03-15)"),
+        ),
         ({"전입일": "2999-01-01"}, ("전입일", "2999-01-01", "미래의 날짜입니다")),
         ({"전입일": "1950-01-01"}, ("전입일", "1950-01-01", "생년월일(1961-05-17)보다 이른 날짜입니다")),
         (
@@ -60,9 +62,16 @@ def import_rows(tmp_path: Path, rows: list[dict[str, str]]) -> ImportBatch:
         # 동, 통, 반, address
         (
             {"행정동코드": "1129099999"},
-            ("행정동코드", "1129099999", "등록되지 않은 행정동코드입니다(이 설치본에 먼저 동을 등록해야 합니다)"),
+            (
+                "행정동코드",
+                "1129099999",
+                "등록되지 않은 행정동코드입니다(이 설치본에 먼저 동을 등록해야 합니다)",
+            ),
         ),
-        ({"행정동코드": "11290"}, ("행정동코드", "11290", "행정동코드는 숫자 10자리여야 합니다(예: 1129052500)")),
+        (
+            {"행정동코드": "11290"},
+            ("행정동코드", "11290", "행정동코드는 숫자 10자리여야 합니다(예: 1129052500)"),
+        ),
         ({"통": "0"}, ("통", "0", "1 이상 999 이하의 숫자여야 합니다")),
         ({"반": "이"}, ("반", "이", "숫자만 적어야 합니다")),
         ({"건물본번": "12-1"}, ("건물본번", "12-1", "숫자만 적어야 합니다")),
@@ -77,18 +86,25 @@ def import_rows(tmp_path: Path, rows: list[dict[str, str]]) -> ImportBatch:
         ({"장애": "경증"}, ("장애", "경증", "장애는 '심한', '심하지않은' 또는 빈칸이어야 합니다")),
         (
             {"기초생활수급": "생계,연금"},
-            ("기초생활수급", "생계,연금", "알 수 없는 급여 종류입니다: 연금 (생계, 의료, 주거, 교육 중에서 쉼표로)"),
+            (
+                "기초생활수급",
+                "생계,연금",
+                "알 수 없는 급여 종류입니다: 연금 (생계, 의료, 주거, 교육 중에서 쉼표로)",
+            ),
         ),
         # phone
         (
             {"전화번호": "010-12"},
             ("전화번호", "010-12", "전화번호는 0으로 시작하는 숫자 9~11자리여야 합니다(예: 010-1234-5678)"),
         ),
-        ({"전화번호": "010 1234 567a"}, ("전화번호", "010 1234 567a", "전화번호에는 숫자와 하이픈(-)만 쓸 수 있습니다")),
+        (
+            {"전화번호": "010 1234 567a"},
+            ("전화번호", "010 1234 567a", "전화번호에는 숫자와 하이픈(-)만 쓸 수 있습니다"),
+        ),
     ],
 )
 def test_each_kind_of_bad_value_is_reported_and_nothing_is_written(
-    tmp_path: Path, dongs: dict[str, Dong], changes: dict[str, str], expected: tuple[str, str, str]
+    tmp_path: Path, changes: dict[str, str], expected: tuple[str, str, str]
 ) -> None:
     ResidentFactory()
     before = registry_counts()
@@ -101,7 +117,7 @@ def test_each_kind_of_bad_value_is_reported_and_nothing_is_written(
     assert registry_counts() == before
 
 
-def test_duplicate_identity_number_names_the_earlier_row(tmp_path: Path, dongs: dict[str, Dong]) -> None:  # noqa: F811
+def test_duplicate_identity_number_names_the_earlier_row(tmp_path: Path) -> None:
     before = registry_counts()
     rows = [*family(), person(세대번호="11290525-000003", 성명="김하나둘")]  # row 5 repeats row 2's number
 
@@ -113,7 +129,7 @@ def test_duplicate_identity_number_names_the_earlier_row(tmp_path: Path, dongs: 
     assert registry_counts() == before
 
 
-def test_one_household_with_two_addresses_is_an_error(tmp_path: Path, dongs: dict[str, Dong]) -> None:  # noqa: F811
+def test_one_household_with_two_addresses_is_an_error(tmp_path: Path) -> None:
     before = registry_counts()
     rows = [*family(), person(주민등록번호="900101-1234567", 성명="최넷", 행정동코드=SAMSEON_DONG)]
 
@@ -130,7 +146,7 @@ def test_one_household_with_two_addresses_is_an_error(tmp_path: Path, dongs: dic
     assert registry_counts() == before
 
 
-def test_every_error_of_every_row_is_collected(tmp_path: Path, dongs: dict[str, Dong]) -> None:  # noqa: F811
+def test_every_error_of_every_row_is_collected(tmp_path: Path) -> None:
     rows = [
         person(전입일="2021-02-30", 통="x"),
         person(세대번호="11290525-000002", 주민등록번호="590301-1234567", 행정동코드="1129000000"),
@@ -143,7 +159,12 @@ def test_every_error_of_every_row_is_collected(tmp_path: Path, dongs: dict[str, 
     assert errors_of(batch) == [
         (2, "통", "x", "숫자만 적어야 합니다"),
         (2, "전입일", "2021-02-30", "없는 날짜입니다"),
-        (3, "행정동코드", "1129000000", "등록되지 않은 행정동코드입니다(이 설치본에 먼저 동을 등록해야 합니다)"),
+        (
+            3,
+            "행정동코드",
+            "1129000000",
+            "등록되지 않은 행정동코드입니다(이 설치본에 먼저 동을 등록해야 합니다)",
+        ),
         (5, "성명", "", "값이 비어 있습니다"),
         (5, "주민등록번호", "590301-1******", "같은 주민등록번호가 3행에 이미 있습니다(중복 행)"),
     ]
@@ -154,7 +175,6 @@ def test_every_error_of_every_row_is_collected(tmp_path: Path, dongs: dict[str, 
 
 def test_rows_written_before_the_first_error_are_rolled_back(
     tmp_path: Path,
-    dongs: dict[str, Dong],  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Small write batches, so that valid rows reach the database before the bad last row is read.
@@ -178,7 +198,7 @@ def test_rows_written_before_the_first_error_are_rolled_back(
         assert set(connection.introspection.get_constraints(cursor, Resident._meta.db_table)) == indexes
 
 
-def test_a_failed_import_is_logged_with_its_error_count(tmp_path: Path, dongs: dict[str, Dong]) -> None:  # noqa: F811
+def test_a_failed_import_is_logged_with_its_error_count(tmp_path: Path) -> None:
     batch = import_rows(tmp_path, [person(통="0")])
 
     (log,) = AccessLog.objects.all()

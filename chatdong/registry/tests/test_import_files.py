@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 import pytest
 from openpyxl import Workbook
@@ -15,6 +16,7 @@ from openpyxl import Workbook
 from chatdong.accounts.models import Ban, Dong, Tong
 from chatdong.audit.models import AccessLog
 from chatdong.core.rrn import blind_index, decrypt_rrn
+from chatdong.registry import services
 from chatdong.registry.extract_format import HEADERS
 from chatdong.registry.models import Household, ImportBatch, Resident, ResidentChange
 from chatdong.registry.services import residents_import
@@ -113,8 +115,8 @@ def write_extract(
 def dongs() -> dict[str, Dong]:
     """성북구 with two 동; an installation sets up its 동 before importing residents."""
     return {
-        SEONGBUK_DONG: DongFactory(code=SEONGBUK_DONG, name="성북동"),
-        SAMSEON_DONG: DongFactory(code=SAMSEON_DONG, name="삼선동"),
+        SEONGBUK_DONG: cast(Dong, DongFactory(code=SEONGBUK_DONG, name="성북동")),
+        SAMSEON_DONG: cast(Dong, DongFactory(code=SAMSEON_DONG, name="삼선동")),
     }
 
 
@@ -153,16 +155,27 @@ def test_each_format_imports_the_same_registry(
 
     assert (batch.status, batch.total_rows, batch.error_count) == (ImportBatch.Status.SUCCEEDED, 3, 0)
     hana = Resident.objects.select_related("household", "ban__tong").get(name="김하나")
+    assert hana.ban is not None
     assert decrypt_rrn(hana.rrn_encrypted) == "6105172123456"
     assert hana.rrn_index == blind_index("6105172123456")
     assert (hana.birth_date, hana.sex, hana.foreigner) == (dt.date(1961, 5, 17), "F", False)
     assert (hana.phone, hana.phone_last4) == ("01012345678", "5678")
     assert (hana.dong, hana.ban.tong.number, hana.ban.number) == (dongs[SEONGBUK_DONG], 1, 2)
-    assert (hana.road_name, hana.building_main, hana.building_sub, hana.address_detail) == ("성북로", 12, 0, "101호")
+    assert (hana.road_name, hana.building_main, hana.building_sub, hana.address_detail) == (
+        "성북로",
+        12,
+        0,
+        "101호",
+    )
     assert (hana.moved_in_on, hana.status, hana.relation) == (dt.date(2015, 6, 17), "resident", "본인")
     assert (hana.last_import, len(hana.source_digest)) == (batch, 32)
     dul = Resident.objects.get(name="박둘")
-    assert (dul.sex, dul.disability, dul.phone, dul.household_id) == ("M", "severe", "01098765432", hana.household_id)
+    assert (dul.sex, dul.disability, dul.phone, dul.household_id) == (
+        "M",
+        "severe",
+        "01098765432",
+        hana.household_id,
+    )
     set_ = Resident.objects.select_related("household").get(name="이셋")
     assert (set_.basic_livelihood, set_.livelihood_benefits, set_.single_elder) == (True, "생계,의료", True)
     assert (set_.moved_in_on, set_.phone, set_.phone_last4) == (dt.date(1999, 1, 1), "", "")
@@ -214,7 +227,12 @@ def test_optional_columns_may_be_left_out(tmp_path: Path, dongs: dict[str, Dong]
 
     assert batch.status == ImportBatch.Status.SUCCEEDED
     resident = Resident.objects.get()
-    assert (resident.phone, resident.building_sub, resident.status, resident.near_poor) == ("", 0, "resident", False)
+    assert (resident.phone, resident.building_sub, resident.status, resident.near_poor) == (
+        "",
+        0,
+        "resident",
+        False,
+    )
 
 
 def test_excel_number_cells_keep_their_leading_zero(tmp_path: Path, dongs: dict[str, Dong]) -> None:
@@ -291,7 +309,9 @@ def test_utf16_file_gets_an_encoding_error(tmp_path: Path, dongs: dict[str, Dong
     ]
 
 
-def test_undecodable_bytes_give_an_encoding_error_with_the_line(tmp_path: Path, dongs: dict[str, Dong]) -> None:
+def test_undecodable_bytes_give_an_encoding_error_with_the_line(
+    tmp_path: Path, dongs: dict[str, Dong]
+) -> None:
     ResidentFactory()
     before = registry_counts()
     path = write_extract(tmp_path / "x.csv", family())
@@ -343,3 +363,14 @@ def test_blank_rows_are_skipped_but_counted_in_row_numbers(tmp_path: Path, dongs
     batch = residents_import(path=write_extract(tmp_path / "x.csv", rows), actor=None)
 
     assert errors_of(batch) == [(4, "성명", "", "값이 비어 있습니다")]
+
+
+def test_a_large_file_is_checked_in_a_helper_process_with_the_same_outcome(
+    tmp_path: Path, dongs: dict[str, Dong], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "_CHILD_MIN_BYTES", 1)
+    good = residents_import(path=write_extract(tmp_path / "good.csv", family()), actor=None)
+    bad = residents_import(path=write_extract(tmp_path / "bad.csv", [person(통="0")]), actor=None)
+
+    assert (good.status, good.total_rows, Resident.objects.count()) == (ImportBatch.Status.SUCCEEDED, 3, 3)
+    assert errors_of(bad) == [(2, "통", "0", "1 이상 999 이하의 숫자여야 합니다")]

@@ -6,26 +6,25 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.utils import timezone
 
-from chatdong.accounts.models import Dong
 from chatdong.core.rrn import blind_index
 from chatdong.core.time import today
 from chatdong.registry.models import Household, ImportBatch, Resident, ResidentChange
 from chatdong.registry.services import residents_import
 from chatdong.registry.tests.test_import_files import (
     SAMSEON_DONG,
-    dongs,  # noqa: F401 - fixture
+    dongs,  # noqa: F401 - a fixture, used by pytestmark
     family,
     person,
     write_extract,
 )
 from chatdong.testing.factories import DongFactory, ResidentFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dongs")]
 
 
 def import_rows(tmp_path: Path, name: str, rows: list[dict[str, str]]) -> ImportBatch:
@@ -35,10 +34,12 @@ def import_rows(tmp_path: Path, name: str, rows: list[dict[str, str]]) -> Import
 
 
 def resident(rrn: str) -> Resident:
-    return Resident.objects.select_related("household", "ban__tong").get(rrn_index=blind_index(rrn.replace("-", "")))
+    return Resident.objects.select_related("household", "ban__tong").get(
+        rrn_index=blind_index(rrn.replace("-", ""))
+    )
 
 
-def snapshot() -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
+def snapshot() -> tuple[list[Any], list[Any], int]:
     return (
         list(Resident.objects.order_by("id").values()),
         list(Household.objects.order_by("id").values()),
@@ -46,7 +47,7 @@ def snapshot() -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
     )
 
 
-def test_same_file_twice_changes_nothing(tmp_path: Path, dongs: dict[str, Dong]) -> None:  # noqa: F811
+def test_same_file_twice_changes_nothing(tmp_path: Path) -> None:
     path = write_extract(tmp_path / "x.csv", family())
     residents_import(path=path, actor=None)
     before = snapshot()
@@ -69,10 +70,7 @@ def test_same_file_twice_changes_nothing(tmp_path: Path, dongs: dict[str, Dong])
     }
 
 
-def test_newer_extract_updates_moves_births_deaths_and_departures(
-    tmp_path: Path,
-    dongs: dict[str, Dong],  # noqa: F811
-) -> None:
+def test_newer_extract_updates_moves_births_deaths_and_departures(tmp_path: Path) -> None:
     first = [
         person(),  # 김하나: moves to 삼선동 with her household
         person(세대주관계="배우자", 성명="박둘", 주민등록번호="590301-1234567"),  # 박둘: dies
@@ -144,7 +142,8 @@ def test_newer_extract_updates_moves_births_deaths_and_departures(
         "rows": 6,
     }
     changes = {
-        (c.resident.name, c.kind): c.fields for c in ResidentChange.objects.select_related("resident").filter(batch=batch)
+        (c.resident.name, c.kind): c.fields
+        for c in ResidentChange.objects.select_related("resident").filter(batch=batch)
     }
     moved_address = {
         "dong_code": ["1129052500", SAMSEON_DONG],
@@ -167,6 +166,7 @@ def test_newer_extract_updates_moves_births_deaths_and_departures(
     }
 
     hana = resident("610517-2123456")
+    assert hana.ban is not None
     assert hana.pk == hana_before.pk
     assert (hana.dong.code, hana.ban.tong.number, hana.road_address) == (SAMSEON_DONG, 4, "삼선교로 7")
     assert hana.household_id == hana_before.household_id  # the same 세대, moved
@@ -184,7 +184,7 @@ def test_newer_extract_updates_moves_births_deaths_and_departures(
     }
 
 
-def test_birth_is_told_from_the_previous_extract_date(tmp_path: Path, dongs: dict[str, Dong]) -> None:  # noqa: F811
+def test_birth_is_told_from_the_previous_extract_date(tmp_path: Path) -> None:
     first = import_rows(tmp_path, "a.csv", [person()])
     ImportBatch.objects.filter(pk=first.pk).update(created_at=timezone.make_aware(dt.datetime(2024, 12, 31)))
     baby = person(세대주관계="자녀", 성명="김아기", 주민등록번호="250110-3234567", 전입일="2025-02-01")
@@ -196,7 +196,7 @@ def test_birth_is_told_from_the_previous_extract_date(tmp_path: Path, dongs: dic
     assert kinds == {"김아기": ResidentChange.Kind.BORN, "김어른": ResidentChange.Kind.MOVED_IN}
 
 
-def test_a_resident_listed_again_after_moving_out_returns(tmp_path: Path, dongs: dict[str, Dong]) -> None:  # noqa: F811
+def test_a_resident_listed_again_after_moving_out_returns(tmp_path: Path) -> None:
     everyone = family()
     import_rows(tmp_path, "a.csv", everyone)
     import_rows(tmp_path, "b.csv", everyone[:2])  # 이셋 absent: moved out
@@ -205,13 +205,17 @@ def test_a_resident_listed_again_after_moving_out_returns(tmp_path: Path, dongs:
 
     (change,) = ResidentChange.objects.filter(batch=batch)
     assert (change.resident.name, change.kind) == ("이셋", ResidentChange.Kind.RETURNED)
-    assert change.fields == {"status": ["moved_out", "resident"], "status_changed_on": [today().isoformat(), None]}
+    assert change.fields == {
+        "status": ["moved_out", "resident"],
+        "status_changed_on": [today().isoformat(), None],
+    }
     assert resident("400101-2345678").status == "resident"
     assert Household.objects.get(household_no="11290525-000002").member_count == 1
 
 
-def test_residents_of_another_district_are_not_marked_absent(tmp_path: Path, dongs: dict[str, Dong]) -> None:  # noqa: F811
-    elsewhere = ResidentFactory(household__ban__tong__dong=DongFactory(code="1111051500", district__code="1111000000"))
+def test_residents_of_another_district_are_not_marked_absent(tmp_path: Path) -> None:
+    other_dong = DongFactory(code="1111051500", district__code="1111000000")
+    elsewhere = cast(Resident, ResidentFactory(household__ban__tong__dong=other_dong))
 
     import_rows(tmp_path, "a.csv", family())
 
@@ -220,7 +224,7 @@ def test_residents_of_another_district_are_not_marked_absent(tmp_path: Path, don
     assert ResidentChange.objects.count() == 0
 
 
-def test_phone_format_change_alone_updates_without_history(tmp_path: Path, dongs: dict[str, Dong]) -> None:  # noqa: F811
+def test_phone_format_change_alone_updates_without_history(tmp_path: Path) -> None:
     import_rows(tmp_path, "a.csv", [person()])
 
     batch = import_rows(tmp_path, "b.csv", [person(전화번호="01012345678")])

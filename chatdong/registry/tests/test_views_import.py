@@ -149,6 +149,8 @@ def test_download_without_reason_is_refused_and_not_logged(s, login_client):
     upload(client, BAD)
     batch = ImportBatch.objects.get()
     count = AccessLog.objects.count()
+    page = client.get(reverse("registry:import_errors", args=[batch.pk]))
+    assert page.status_code == 200 and "내려받는 사유" in page.content.decode()
     response = client.post(reverse("registry:import_errors", args=[batch.pk]), {"reason": ""})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")

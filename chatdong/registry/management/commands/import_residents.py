@@ -1,4 +1,4 @@
-"""`chatdong import_residents FILE`: import a resident-registration extract (CSV or XLSX).
+"""`chatdong import-residents FILE`: import a resident-registration extract (CSV or XLSX).
 
 All-or-nothing. On failure every error is printed (row, column, value, reason), written to a CSV file
 for Excel (--errors-out, default FILE.errors.csv next to the input) and the exit status is 1.
@@ -6,8 +6,9 @@ for Excel (--errors-out, default FILE.errors.csv next to the input) and the exit
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Never
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
@@ -42,13 +43,13 @@ class Command(BaseCommand):
             if actor is None:
                 raise CommandError(f"없는 계정입니다: {options['user']}")
 
-        bar = tqdm(
+        bar: tqdm[Never] = tqdm(
             total=0,
             unit="행",
             unit_scale=True,
             desc=path.name,
-            disable=options["no_progress"] or None,  # None: off when stderr is not a terminal
-            file=self.stderr._out,
+            disable=True if options["no_progress"] else None,  # None: off when not on a terminal
+            file=sys.stderr,
         )
 
         def progress(done: int, total: int) -> None:
@@ -67,9 +68,11 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(batch.message))
             return
         for row, column, value, reason in import_errors_rows(batch=batch):
-            place = f"{row}행" if row else "파일"
+            if row == 0:  # the file as a whole
+                self.stderr.write(f"파일: {reason}")
+                continue
             shown = f" 값 '{value}'" if value else ""
-            self.stderr.write(f"{place} [{column}]{shown}: {reason}")
+            self.stderr.write(f"{row}행 [{column}]{shown}: {reason}")
         out = options["errors_out"] or path.with_name(path.stem + ".errors.csv")
         with out.open("w", encoding="utf-8", newline="") as handle:
             handle.writelines(import_errors_csv(batch=batch))

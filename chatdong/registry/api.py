@@ -11,6 +11,7 @@ from chatdong.accounts.api_selectors import dong_get
 from chatdong.accounts.models import User
 from chatdong.core.api import ERRORS, Page, PageIn, api_user, page_body
 from chatdong.core.errors import PermissionDenied
+from chatdong.core.selectors import AGE_BANDS
 from chatdong.registry import selectors
 from chatdong.registry.models import Resident
 from chatdong.registry.schemas import (
@@ -127,11 +128,17 @@ def dong_overview(request: HttpRequest, dong_id: int) -> dict[str, object]:
     """나이대별 인구, 세대 수, 복지 대상 수(개인정보 없는 집계)."""
     user = api_user(request)
     figures = selectors.dong_overview_for(user=user, dong_id=dong_id)
-    flags = ("basic_livelihood", "near_poor", "disability", "single_elder", "single_parent")
     return {
         "dong": dong_get(user=user, dong_id=dong_id),
-        "residents": figures["total"],
-        "households": figures["households"],
-        "age_bands": {k: v for k, v in figures.items() if k[0].isdigit()},
-        **{flag: figures[flag] for flag in flags},
+        "residents": figures.residents,
+        "households": figures.households,
+        "age_bands": {
+            (f"{low}-{high}" if high is not None else f"{low}+"): band.count
+            for (low, high), band in zip(AGE_BANDS, figures.age_bands, strict=True)
+        },
+        "basic_livelihood": figures.basic_livelihood,
+        "near_poor": figures.near_poor,
+        "disability": figures.disability_severe + figures.disability_mild,
+        "single_elder": figures.single_elder,
+        "single_parent": figures.single_parent,
     }

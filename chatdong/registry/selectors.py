@@ -13,7 +13,7 @@ from typing import Literal
 from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
-from django.db.models import Count, Exists, Field, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Field, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 
 from chatdong.accounts import access as accounts_access
@@ -22,7 +22,8 @@ from chatdong.audit.models import AccessLog
 from chatdong.audit.services import access_log_record
 from chatdong.core.errors import NotFound, PermissionDenied, ValidationFailed
 from chatdong.core.rrn import InvalidRRN, blind_index, decrypt_rrn, looks_like_rrn, parse_rrn
-from chatdong.core.time import today, years_before
+from chatdong.core.selectors import DongFigures, dong_overview
+from chatdong.core.time import today
 from chatdong.registry import access
 from chatdong.registry.extract_format import COLUMNS
 from chatdong.registry.importer import progress_cache_key
@@ -312,44 +313,6 @@ def resident_profile(
     )
 
 
-def dong_overview(*, dong_id: int) -> dict[str, object]:
-    """Aggregate figures for one 동 (no personal data): population by age band, households, flags."""
-    current = today()
-    residents = Resident.objects.filter(dong_id=dong_id, status=Resident.Status.RESIDENT)
-    bands = [
-        (0, 9),
-        (10, 19),
-        (20, 29),
-        (30, 39),
-        (40, 49),
-        (50, 59),
-        (60, 64),
-        (65, 69),
-        (70, 79),
-        (80, 200),
-    ]
-    aggregates = {}
-    for low, high in bands:
-        born_after = years_before(current, high + 1)
-        born_until = years_before(current, low)
-        aggregates[f"{low}-{high}"] = Count(
-            "id", filter=Q(birth_date__gt=born_after, birth_date__lte=born_until)
-        )
-    aggregates.update(
-        total=Count("id"),
-        basic_livelihood=Count("id", filter=Q(basic_livelihood=True)),
-        near_poor=Count("id", filter=Q(near_poor=True)),
-        disability=Count("id", filter=~Q(disability="")),
-        single_elder=Count("id", filter=Q(single_elder=True)),
-        single_parent=Count("id", filter=Q(single_parent=True)),
-    )
-    figures = residents.aggregate(**aggregates)
-    figures["households"] = (
-        Household.objects.filter(dong_id=dong_id, members__status=Resident.Status.RESIDENT).distinct().count()
-    )
-    return figures
-
-
 # --- lists and history for the JSON API ------------------------------------------------------------
 
 
@@ -418,13 +381,15 @@ def resident_change_list(*, user: User, request: HttpRequest | None, resident_id
     return rows
 
 
-def dong_overview_for(*, user: User, dong_id: int) -> dict[str, object]:
-    """dong_overview for a 동 the user covers: 403 for roles without the overview, 404 out of scope."""
+def dong_overview_for(*, user: User, dong_id: int) -> DongFigures:
+    """The 동 figures (core.selectors.dong_overview) for a 동 the user covers: 403 for roles without
+    the overview, 404 out of scope."""
     if not accounts_access.is_active_staff(user) or user.role not in accounts_access.OVERVIEW_ROLES:
         raise PermissionDenied("동 현황을 볼 권한이 없습니다.")
-    if not accounts_access.dongs_in_scope(user).filter(pk=dong_id).exists():
+    dong = accounts_access.dongs_in_scope(user).filter(pk=dong_id).first()
+    if dong is None:
         raise NotFound("동을 찾을 수 없습니다.")
-    return dong_overview(dong_id=dong_id)
+    return dong_overview(dong=dong)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from collections.abc import Callable, Generator, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from sys import intern
 from typing import IO, Any, NamedTuple
 
 from chatdong.core.rrn import InvalidRRN, blind_index, encrypt_rrn, parse_rrn
@@ -84,66 +85,69 @@ def file_error(reason: str, *, row: int = 0, column: str = FILE_COLUMN, value: s
 
 
 class ExtractRow(NamedTuple):
-    """One valid row, normalised. `digest` fingerprints the row's cells (all but the identity number),
-    so an unchanged resident is recognised on re-import without reading it back from the database.
-    A tuple: cheap to make and to pass between processes (see checked_rows_in_child)."""
+    """One valid row, normalised and ready for the database: `identity` holds IDENTITY_COLUMNS (written
+    once; the number is encrypted here, in the reading process, so that the clear number goes no
+    further) and `columns` VALUE_COLUMNS (written and updated), the last being `source_digest`: a
+    fingerprint of the row's cells (all but the identity number), so that an unchanged resident is
+    recognised on re-import without reading it back. A plain tuple, cheap to pass between processes."""
 
     row: int
-    rrn_index: str
-    birth_date: dt.date
     household_no: str
-    relation: str
-    name: str
-    phone: str
     dong_code: str
     tong: int
     ban: int
-    road_name: str
-    building_main: int
-    building_sub: int
-    address_detail: str
-    moved_in_on: dt.date | None
-    status: str
-    status_changed_on: dt.date | None
-    livelihood_benefits: str
-    near_poor: bool
-    disability: str
-    single_elder: bool
-    single_parent: bool
-    digest: str
-    # Ready for the database: IDENTITY_COLUMNS (written once: the number encrypted here, in the reading
-    # process, so that the clear number goes no further) and VALUE_COLUMNS (written and updated).
     identity: tuple[Any, ...]
     columns: tuple[Any, ...]
 
-    def value_tuple(self) -> tuple[Any, ...]:
-        """The imported fields in VALUE_KEYS order, JSON-friendly (dates as ISO text)."""
-        return (
-            self.household_no,
-            self.relation,
-            self.name,
-            self.phone,
-            self.dong_code,
-            self.tong,
-            self.ban,
-            self.road_name,
-            self.building_main,
-            self.building_sub,
-            self.address_detail,
-            self.moved_in_on.isoformat() if self.moved_in_on else None,
-            self.status,
-            self.status_changed_on.isoformat() if self.status_changed_on else None,
-            self.livelihood_benefits,
-            self.near_poor,
-            self.disability,
-            self.single_elder,
-            self.single_parent,
-        )
+    @property
+    def rrn_index(self) -> str:
+        return str(self.identity[1])
+
+    @property
+    def birth_date(self) -> str:  # ISO text
+        return str(self.identity[2])
+
+    @property
+    def moved_in_on(self) -> str | None:  # ISO text
+        return self.columns[8]
+
+    @property
+    def address(self) -> tuple[Any, ...]:  # road name, building main and sub number, detail
+        return self.columns[4:8]
+
+    @property
+    def status(self) -> str:
+        return str(self.columns[9])
+
+    @property
+    def digest(self) -> str:
+        return str(self.columns[17])
 
     def values(self) -> dict[str, Any]:
         """The imported fields as the extract names them (keys of extract_format.COLUMNS, without the
-        identity number): what re-import compares and a resident's history records."""
-        return dict(zip(VALUE_KEYS, self.value_tuple(), strict=True))
+        identity number), dates as ISO text: what re-import compares and a resident's history records."""
+        c = self.columns
+        return {
+            "household_no": self.household_no,
+            "relation": c[0],
+            "name": c[1],
+            "phone": c[2],
+            "dong_code": self.dong_code,
+            "tong": self.tong,
+            "ban": self.ban,
+            "road_name": c[4],
+            "building_main": c[5],
+            "building_sub": c[6],
+            "address_detail": c[7],
+            "moved_in_on": c[8],
+            "status": c[9],
+            "status_changed_on": c[10],
+            "livelihood_benefits": c[12],
+            "near_poor": c[13],
+            "disability": c[14],
+            "single_elder": c[15],
+            "single_parent": c[16],
+        }
 
 
 # Resident fields in ExtractRow.identity and ExtractRow.columns, in order.
@@ -167,29 +171,6 @@ VALUE_COLUMNS = (
     "single_elder",
     "single_parent",
     "source_digest",
-)
-
-# Every imported field but the identity number (the match key), in ExtractRow.value_tuple() order.
-VALUE_KEYS = (
-    "household_no",
-    "relation",
-    "name",
-    "phone",
-    "dong_code",
-    "tong",
-    "ban",
-    "road_name",
-    "building_main",
-    "building_sub",
-    "address_detail",
-    "moved_in_on",
-    "status",
-    "status_changed_on",
-    "livelihood_benefits",
-    "near_poor",
-    "disability",
-    "single_elder",
-    "single_parent",
 )
 
 
@@ -456,7 +437,7 @@ _KEYS = (
     "single_elder",
     "single_parent",
 )
-if {*_KEYS, "rrn"} != set(_HEADER) or set(_KEYS) != set(VALUE_KEYS):  # pragma: no cover
+if {*_KEYS, "rrn"} != set(_HEADER):  # pragma: no cover
     raise RuntimeError("registry.importer is out of date with registry.extract_format.COLUMNS")
 _EMPTY = "값이 비어 있습니다"
 _DONG_UNKNOWN = "등록되지 않은 행정동코드입니다(이 설치본에 먼저 동을 등록해야 합니다)"
@@ -492,11 +473,11 @@ class RowChecker:
         # A column the file lacks (optional ones only) reads the blank cell appended at the end (-1).
         self._cells = operator.itemgetter(*(positions.get(key, -1) for key in _KEYS))
         self._rrn = positions["rrn"]
-        self.dong_codes = frozenset(dong_codes)
+        self.dong_codes = {code: code for code in dong_codes}  # code → one shared string
         self.today = today
         # Excel turns 0501013123456 or 01012345678 typed into a number cell into a number without the 0.
         self.from_excel = from_excel
-        self.seen_rrn: dict[str, int] = {}  # blind index → first row
+        self.seen_rrn: dict[int, int] = {}  # identity number → first row (ints: a third of the memory)
         self.households: dict[str, tuple[int, tuple[Any, ...]]] = {}  # 세대번호 → (first row, address)
 
     def check(self, number: int, cells: list[str]) -> tuple[ExtractRow | None, list[RowError]]:
@@ -570,7 +551,7 @@ class RowChecker:
                 fail("rrn", str(exc), mask_rrn(rrn_text))
             else:
                 rrn_index = blind_index(rrn.digits)
-                first = self.seen_rrn.setdefault(rrn_index, number)
+                first = self.seen_rrn.setdefault(int(rrn.digits), number)
                 if first != number:
                     fail("rrn", f"같은 주민등록번호가 {first}행에 이미 있습니다(중복 행)", mask_rrn(rrn_text))
 
@@ -640,7 +621,15 @@ class RowChecker:
 
         # One household, one address: every row of a 세대번호 must agree on 동, 통, 반 and address.
         if household_no and not (errors and any(e.column in _ADDRESS_HEADERS for e in errors)):
-            address = (dong_code, tong, ban, road_name, building_main, building_sub, address_detail)
+            address = (
+                self.dong_codes.get(dong_code, dong_code),
+                tong,
+                ban,
+                intern(road_name),  # shared by many households: kept once
+                building_main,
+                building_sub,
+                intern(address_detail),
+            )
             first_row, first_address = self.households.setdefault(household_no, (number, address))
             if first_address != address:
                 fail(
@@ -654,28 +643,10 @@ class RowChecker:
         return (
             ExtractRow(
                 number,
-                rrn_index,
-                rrn.birth_date,
                 household_no,
-                relation,
-                name,
-                phone,
                 dong_code,
                 tong,
                 ban,
-                road_name,
-                building_main,
-                building_sub,
-                address_detail,
-                moved_in_on,
-                status,
-                status_changed_on,
-                benefits,
-                near_poor,
-                disability,
-                single_elder,
-                single_parent,
-                digest,
                 (encrypt_rrn(rrn.digits), rrn_index, rrn.birth_date.isoformat(), rrn.sex, rrn.foreigner),
                 (
                     relation,
@@ -778,6 +749,7 @@ class RowChecker:
 Event = tuple[Any, ...]
 _BATCH_ROWS = 1000
 _QUEUED = 32  # batches read ahead from the helper process (~10 MB)
+_KEY_PROBE = "0001010000000"
 
 
 def checked_rows(path: Path, *, dong_codes: set[str], today: dt.date) -> Generator[Event, None, None]:
@@ -841,8 +813,10 @@ def checked_rows_in_child(
             frames.put(None)
 
     pumper = threading.Thread(target=pump, name="chatdong-import-pipe", daemon=True)
+    finished = False
     try:
-        pickle.dump((str(path), sorted(dong_codes), today), process.stdin)
+        # The probe makes sure that the helper uses the same keys (its settings are read anew).
+        pickle.dump((str(path), sorted(dong_codes), today, blind_index(_KEY_PROBE)), process.stdin)
         process.stdin.close()
         pumper.start()
         while True:
@@ -850,15 +824,20 @@ def checked_rows_in_child(
             if frame is None:
                 raise RuntimeError("주민 자료 검사 프로세스가 예기치 않게 끝났습니다.")
             event = pickle.loads(frame)
-            if event[0] == "crash":
+            if event[0] == "batch":
+                event = ("batch", [tuple.__new__(ExtractRow, row) for row in event[1]], *event[2:])
+            elif event[0] == "crash":
                 raise RuntimeError(f"주민 자료 검사 중 오류가 났습니다:\n{event[1]}")
             yield event
             if event[0] == "end":
+                finished = True
                 return
     finally:
-        if process.poll() is None:
+        try:
+            process.wait(timeout=10 if finished else 0)
+        except subprocess.TimeoutExpired:
             process.kill()
-        process.wait()
+            process.wait()
         while pumper.is_alive():  # let the pump see the end of the pipe and stop
             with contextlib.suppress(queue.Empty):
                 frames.get(timeout=0.1)
@@ -870,8 +849,12 @@ def _child_main() -> None:
     pickles."""
     out = sys.stdout.buffer
     try:
-        path, dong_codes, today = pickle.load(sys.stdin.buffer)
+        path, dong_codes, today, probe = pickle.load(sys.stdin.buffer)
+        if blind_index(_KEY_PROBE) != probe:
+            raise RuntimeError("the helper process reads other keys than the importer (CHATDONG_KEY_FILE)")
         for event in checked_rows(Path(path), dong_codes=set(dong_codes), today=today):
+            if event[0] == "batch":  # rows as plain tuples: a named tuple pickles twice as slowly
+                event = ("batch", [tuple(row) for row in event[1]], *event[2:])
             data = pickle.dumps(event, protocol=pickle.HIGHEST_PROTOCOL)
             out.write(len(data).to_bytes(8, "big"))
             out.write(data)

@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from sys import intern
 from typing import Any
 
 from django.core.cache import cache
@@ -319,16 +320,19 @@ class _RegistryWriter:
         self.kinds: Counter[str] = Counter()  # ResidentChange kinds written
 
         self.sql.lock(Resident, Household)
-        self.existing: dict[str, tuple[int, str, str, int]] = {
-            index: (pk, digest, status, dong_id)
-            for index, pk, digest, status, dong_id in Resident.objects.values_list(
-                "rrn_index", "id", "source_digest", "status", "dong_id"
-            ).iterator(chunk_size=20_000)
-        }
+        # Registered residents: blind index → (id, digest, 동 id if living there else 0).
+        self.existing: dict[str, tuple[int, str, int]] = {}
+        dongs_before: set[int] = set()
+        resident = Resident.Status.RESIDENT
+        for index, pk, digest, status, dong_id in Resident.objects.values_list(
+            "rrn_index", "id", "source_digest", "status", "dong_id"
+        ).iterator(chunk_size=20_000):
+            self.existing[index] = (pk, digest, dong_id if status == resident else 0)
+            dongs_before.add(dong_id)
         self.first_import = not self.existing
         self.district_of = {pk: district for pk, district in dongs.values()}
         # A district's first extract is its registry's starting point: its new residents get no history.
-        self.districts_before = {self.district_of[dong_id] for *_rest, dong_id in self.existing.values()}
+        self.districts_before = {self.district_of[dong_id] for dong_id in dongs_before}
         previous = (
             ImportBatch.objects.filter(status=ImportBatch.Status.SUCCEEDED)
             .exclude(pk=batch.pk)
@@ -336,7 +340,8 @@ class _RegistryWriter:
             .values_list("created_at", flat=True)
             .first()
         )
-        self.born_after = timezone.localdate(previous) if previous else None
+        # ISO text, like ExtractRow.birth_date: compares as dates do.
+        self.born_after = timezone.localdate(previous).isoformat() if previous else None
 
         self.households: dict[str, _Household] = {}
         for pk, number, *address, member_count in Household.objects.values_list(
@@ -382,8 +387,11 @@ class _RegistryWriter:
         self.districts_seen.add(district_id)
         ban_id = self._ban_id(dong_id, row.tong, row.ban)
         household = self.households.get(row.household_no)
-        address = (dong_id, ban_id, row.road_name, row.building_main, row.building_sub, row.address_detail)
+        address = (dong_id, ban_id, *row.address)
         if household is None:
+            # Interned: many households share a road and "101호"; the registry's memory stays small.
+            road, main, sub, detail = row.address
+            address = (dong_id, ban_id, intern(road), main, sub, intern(detail))
             household = _Household(id=self.sql.reserve_one(Household), address=address, db_count=-1)
             self.households[row.household_no] = household
             self.new_households.append((row.household_no, household))
@@ -473,7 +481,7 @@ class _RegistryWriter:
 
     def _new_kind(self, row: ExtractRow) -> str:
         born = (self.born_after is not None and row.birth_date > self.born_after) or (
-            row.moved_in_on == row.birth_date
+            row.moved_in_on == row.birth_date  # registered on the day of birth
         )
         return ResidentChange.Kind.BORN if born else ResidentChange.Kind.MOVED_IN
 
@@ -581,7 +589,7 @@ class _RegistryWriter:
         self._mark_absent()
         self.sql.create_indexes(self.deferred_indexes)
         summary: dict[str, Any] = {key: self.counts[key] for key in _SUMMARY_KEYS}
-        summary["changes"] = dict(sorted(self.kinds.items()))
+        summary["changes"] = {str(kind): count for kind, count in sorted(self.kinds.items())}
         return summary
 
     def _write_households(self) -> None:
@@ -606,8 +614,8 @@ class _RegistryWriter:
         district_of = self.district_of
         absent = [
             pk
-            for pk, _digest, status, dong_id in self.existing.values()
-            if status == Resident.Status.RESIDENT and district_of.get(dong_id) in self.districts_seen
+            for pk, _digest, living_in in self.existing.values()
+            if living_in and district_of.get(living_in) in self.districts_seen
         ]
         self.existing.clear()
         fields = json.dumps(

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import cast
 
 import pytest
+from django.db import connection
 from openpyxl import Workbook
 
 from chatdong.accounts.models import Ban, Dong, Tong
@@ -374,3 +375,24 @@ def test_a_large_file_is_checked_in_a_helper_process_with_the_same_outcome(
 
     assert (good.status, good.total_rows, Resident.objects.count()) == (ImportBatch.Status.SUCCEEDED, 3, 3)
     assert errors_of(bad) == [(2, "통", "0", "1 이상 999 이하의 숫자여야 합니다")]
+
+
+def test_a_first_import_leaves_every_index_and_constraint_in_place(
+    tmp_path: Path, dongs: dict[str, Dong]
+) -> None:
+    def schema() -> dict[str, set[str]]:
+        with connection.cursor() as cursor:
+            return {
+                model._meta.db_table: set(
+                    connection.introspection.get_constraints(cursor, model._meta.db_table)
+                )
+                for model in (Resident, Household)
+            }
+
+    before = schema()
+
+    batch = residents_import(path=write_extract(tmp_path / "x.csv", family()), actor=None)
+
+    assert batch.status == ImportBatch.Status.SUCCEEDED
+    assert schema() == before
+    assert len(before[Resident._meta.db_table]) > 10

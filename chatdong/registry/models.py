@@ -107,7 +107,6 @@ class Resident(TimeStampedModel):
             models.Index(fields=["phone_last4"], name="resident_phone_last4"),
             models.Index(fields=["road_name", "building_main"], name="resident_road_building"),
             models.Index(fields=["dong", "status"], name="resident_dong_status"),
-            models.Index(fields=["ban"], name="resident_ban"),
         ]
 
     def __str__(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from types import SimpleNamespace
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,20 @@ def test_import_page_lists_past_batches_and_the_columns(s, login_client):
     assert "주민등록번호" in body and "13자리" in body  # the format table
 
 
+def test_upload_waits_in_a_private_file_until_the_worker_runs(s, login_client, settings, monkeypatch):
+    from chatdong.registry import tasks
+
+    queued: list[int] = []
+    monkeypatch.setattr(tasks, "import_batch_run_task", SimpleNamespace(enqueue=queued.append))
+    upload(login_client(s.district_staff), GOOD)
+    batch = ImportBatch.objects.get()
+    assert queued == [batch.pk] and batch.status == "queued"
+    files = stored_files(settings)
+    assert [str(f) for f in files] == [batch.stored_path]
+    assert stat.S_IMODE(files[0].stat().st_mode) == 0o600
+    assert files[0].read_bytes() == GOOD
+
+
 def test_upload_runs_the_import_and_shows_the_summary(s, login_client, settings):
     client = login_client(s.district_staff)
     before = Resident.objects.count()
@@ -81,11 +96,11 @@ def test_upload_runs_the_import_and_shows_the_summary(s, login_client, settings)
     assert response.status_code == 302
     assert response["Location"] == reverse("registry:import_detail", args=[batch.pk])
     assert (batch.status, batch.filename, batch.uploaded_by) == ("succeeded", "extract.csv", s.district_staff)
-    files = stored_files(settings)
-    assert len(files) == 1 and files[0].suffix == ".csv" and files[0].name != "extract.csv"
-    assert str(files[0]) == batch.stored_path
-    assert stat.S_IMODE(files[0].stat().st_mode) == 0o600
-    assert files[0].read_bytes() == GOOD
+    stored = Path(batch.stored_path)
+    assert stored.parent == Path(settings.MEDIA_ROOT) / "imports"
+    assert stored.suffix == ".csv" and stored.name != "extract.csv"
+    # The upload holds identity numbers in clear: it is deleted once imported.
+    assert stored_files(settings) == []
     assert Resident.objects.count() == before + 2
 
     page = client.get(response["Location"])

@@ -49,7 +49,12 @@ def main() -> None:
 
     district_user, _ = User.objects.get_or_create(
         username="bench-district",
-        defaults={"full_name": "벤치", "role": Role.DISTRICT_STAFF, "scope": Scope.DISTRICT, "district": district},
+        defaults={
+            "full_name": "벤치",
+            "role": Role.DISTRICT_STAFF,
+            "scope": Scope.DISTRICT,
+            "district": district,
+        },
     )
     biggest = Dong.objects.get(name="종암동")
     dong_user, _ = User.objects.get_or_create(

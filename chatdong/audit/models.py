@@ -76,6 +76,10 @@ class AuditReview(models.Model):
     entries_in_period = models.PositiveIntegerField("기간 내 기록 수")
     downloads_in_period = models.PositiveIntegerField("기간 내 다운로드 수")
     chain_intact = models.BooleanField("위변조 검증 결과")
+    # The chain's end as this review saw it: a later check proves that row is still there, unchanged,
+    # so cutting rows off the end and rewriting AuditChainHead cannot hide what was reviewed.
+    chain_head_id = models.BigIntegerField("점검 시점 마지막 기록 ID", default=0)
+    chain_head_hash = models.CharField("점검 시점 마지막 기록 해시", max_length=64, blank=True)
     findings = models.TextField("점검 결과 및 조치", blank=True)
 
     class Meta:

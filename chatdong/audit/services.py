@@ -121,9 +121,15 @@ def audit_chain_verify(*, batch_size: int = 5000, stats: ChainStats | None = Non
     stats = stats if stats is not None else ChainStats()
     prev_hash = GENESIS
     last_id = 0
+    anchors = dict(
+        AuditReview.objects.filter(chain_head_id__gt=0).values_list("chain_head_id", "chain_head_hash")
+    )
     queryset = AccessLog.objects.order_by("id")
     for log in queryset.iterator(chunk_size=batch_size):
         stats.checked += 1
+        anchored = anchors.pop(log.pk, None)
+        if anchored is not None and anchored != log.hash:
+            yield ChainProblem(log.pk, "접속기록 점검 때 확인한 기록과 다릅니다")
         if log.prev_hash != prev_hash:
             yield ChainProblem(log.pk, "앞 기록과의 연결이 끊겼습니다(삭제 또는 변조)")
         expected = _row_digest(log.prev_hash, _canonical(log))
@@ -131,6 +137,8 @@ def audit_chain_verify(*, batch_size: int = 5000, stats: ChainStats | None = Non
             yield ChainProblem(log.pk, "기록 내용이 변경되었습니다")
         prev_hash = log.hash
         last_id = log.pk
+    for anchor_id in sorted(anchors):
+        yield ChainProblem(anchor_id, "접속기록 점검 때 있던 기록이 사라졌습니다")
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is None:
         if last_id:
@@ -172,8 +180,11 @@ def audit_review_record(
         raise ValidationFailed("점검 기간의 시작이 끝보다 늦습니다.")
     # An aware [start, end) range in Asia/Seoul, so the index on `at` serves it.
     in_period = AccessLog.objects.filter(at__gte=day_start(period_from), at__lt=day_start(period_to, days=1))
+    head = AuditChainHead.objects.filter(pk=1).first()
     report = audit_chain_check(max_problems=1)
     return AuditReview.objects.create(
+        chain_head_id=head.last_id if head else 0,
+        chain_head_hash=head.last_hash if head else "",
         reviewer=reviewer,
         period_from=period_from,
         period_to=period_to,

@@ -132,3 +132,23 @@ def test_every_subject_is_indexed(logs):
         101,
     ]
     assert AccessLogSubject.objects.count() == 10
+
+
+def test_cut_off_end_with_rewritten_head_is_found_through_the_last_review(logs):
+    import datetime as dt
+
+    from chatdong.accounts.models import Role
+    from chatdong.audit.services import audit_review_record
+
+    reviewer = cast(User, UserFactory(username="reviewer", role=Role.DISTRICT_STAFF))
+    review = audit_review_record(
+        reviewer=reviewer,
+        period_from=dt.date(2026, 1, 1),
+        period_to=dt.date(2026, 12, 31),
+        findings="이상 없음",
+    )
+    assert (review.chain_head_id, review.chain_intact) == (logs[-1].pk, True)
+    # Someone with database access deletes the last two rows and points the head at the new end.
+    AccessLog.objects.filter(pk__in=[logs[-1].pk, logs[-2].pk]).delete()
+    AuditChainHead.objects.filter(pk=1).update(last_id=logs[-3].pk, last_hash=logs[-3].hash)
+    assert run() == (1, [f"#{logs[-1].pk}: 접속기록 점검 때 있던 기록이 사라졌습니다"])

@@ -154,6 +154,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise serves from finders (below) but expects the folder
 STATICFILES_DIRS = [
     ("krds", BASE_DIR / "node_modules" / "krds-uiux" / "resources"),
     ("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),

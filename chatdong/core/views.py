@@ -78,6 +78,8 @@ def dong_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def dong_detail(request: HttpRequest, dong_id: int) -> HttpResponse:
     user = _user(request)
+    if user.role not in access.OVERVIEW_ROLES:  # as on the 동 list and in the API: the role, not the record
+        return error_page(request, 403, "동 현황을 볼 수 있는 역할이 아닙니다.")
     dong = access.dongs_in_scope(user).select_related("district").filter(pk=dong_id).first()
     if dong is None:
         return error_page(request, 404)

@@ -120,8 +120,8 @@ api:household_b              N  N  N  N  N  N  N  N  N  N  N  N  A  F  F  F  F
 api:household_x              N  N  N  N  N  N  N  N  N  N  N  N  N  F  F  F  F
 web:core:home                A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A
 web:core:dong_list           R  R  R  R  R  R  R  R  R  R  R  R  A  A  A  F  A
-web:core:dong_detail_a       A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  N  A
-web:core:dong_detail_b       N  N  N  N  N  N  N  N  N  N  N  N  A  A  A  N  A
+web:core:dong_detail_a       A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  F  A
+web:core:dong_detail_b       N  N  N  N  N  N  N  N  N  N  N  N  A  A  A  F  A
 web:registry:search          A  A  A  A  A  A  A  A  A  A  A  A  A  F  F  F  F
 web:registry:search_q        A  A  A  A  A  A  A  A  A  A  A  A  A  F  F  F  F
 web:registry:resident_z1     A  A  A  A  A  A  A  A  A  A  A  A  A  F  F  F  F

@@ -169,7 +169,7 @@ def test_agency_worker_has_no_overview():
     worker = staff(Role.AGENCY_WORKER, agency=AgencyFactory())
     dong = DongFactory()
     client = client_for(worker)
-    assert client.get(reverse("core:dong_detail", args=[dong.pk])).status_code == 404
+    assert client.get(reverse("core:dong_detail", args=[dong.pk])).status_code == 403
     assert client.get(reverse("core:dong_list")).status_code == 403
 
 

@@ -130,16 +130,19 @@ def resident_search(
     return SearchResult(kind=chosen, query=query, residents=rows, truncated=truncated)
 
 
-def resident_get(*, user: User, request: HttpRequest | None, resident_id: int) -> Resident:
-    """One resident the user may see (404 otherwise), logged as a view."""
-    resident = (
-        access.residents_visible_to(user)
-        .select_related("dong", "ban__tong", "ban__zone__officer", "household")
-        .filter(pk=resident_id)
-        .first()
-    )
+def _visible_resident(user: User, resident_id: int, *, related: tuple[str, ...] = ()) -> Resident:
+    """One resident inside the user's scope; NotFound (404) otherwise, never revealing existence."""
+    resident = access.residents_visible_to(user).select_related(*related).filter(pk=resident_id).first()
     if resident is None:
         raise NotFound("주민을 찾을 수 없습니다.")
+    return resident
+
+
+def resident_get(*, user: User, request: HttpRequest | None, resident_id: int) -> Resident:
+    """One resident the user may see (404 otherwise), logged as a view."""
+    resident = _visible_resident(
+        user, resident_id, related=("dong", "ban__tong", "ban__zone__officer", "household")
+    )
     access_log_record(
         user=user,
         request=request,
@@ -153,9 +156,7 @@ def resident_get(*, user: User, request: HttpRequest | None, resident_id: int) -
 
 def resident_reveal_rrn(*, user: User, request: HttpRequest | None, resident_id: int, reason: str) -> str:
     """The full 주민등록번호, decrypted on request with a stated reason; logged."""
-    resident = access.residents_visible_to(user).filter(pk=resident_id).first()
-    if resident is None:
-        raise NotFound("주민을 찾을 수 없습니다.")
+    resident = _visible_resident(user, resident_id)
     if not reason.strip():
         raise ValidationFailed("주민등록번호 전체를 볼 때는 사유를 적어야 합니다.")
     access_log_record(
@@ -283,14 +284,9 @@ def resident_profile(
     with every resident shown as a subject."""
     if action not in (AccessLog.Action.VIEW, AccessLog.Action.PRINT):
         raise ValueError(action)
-    resident = (
-        access.residents_visible_to(user)
-        .select_related("dong", "household", "ban__tong", "ban__zone__officer")
-        .filter(pk=resident_id)
-        .first()
+    resident = _visible_resident(
+        user, resident_id, related=("dong", "household", "ban__tong", "ban__zone__officer")
     )
-    if resident is None:
-        raise NotFound("주민을 찾을 수 없습니다.")
     members = sorted(
         access.residents_visible_to(user).filter(household_id=resident.household_id), key=_member_order
     )
@@ -366,9 +362,7 @@ def resident_change_list(*, user: User, request: HttpRequest | None, resident_id
     """The status history of one resident the user may see (404 otherwise), newest first; logged."""
     if not access.can_view_personal_data(user):
         raise PermissionDenied("주민 정보를 조회할 권한이 없습니다.")
-    resident = access.residents_visible_to(user).filter(pk=resident_id).first()
-    if resident is None:
-        raise NotFound("주민을 찾을 수 없습니다.")
+    resident = _visible_resident(user, resident_id)
     rows = _change_rows(resident)
     access_log_record(
         user=user,

@@ -87,11 +87,8 @@ _RESIDENT_KEYS = ("household_id", "dong_id", "ban_id", "last_import_id")
 _RESIDENT_INSERT = ("id", "created_at", "updated_at", *_RESIDENT_KEYS, *IDENTITY_COLUMNS, *VALUE_COLUMNS)
 # A re-import never changes the identity number, birth date or sex: they are the match key.
 _RESIDENT_UPDATE = (*VALUE_COLUMNS, *_RESIDENT_KEYS, "updated_at")
-_HOUSEHOLD_INSERT = (
-    "id",
-    "created_at",
-    "updated_at",
-    "household_no",
+# Household columns the import sets from the extract; the insert adds its keys, the update its timestamp.
+_HOUSEHOLD_VALUES = (
     "dong_id",
     "ban_id",
     "road_name",
@@ -100,16 +97,8 @@ _HOUSEHOLD_INSERT = (
     "address_detail",
     "member_count",
 )
-_HOUSEHOLD_ADDRESS_UPDATE = (
-    "dong_id",
-    "ban_id",
-    "road_name",
-    "building_main",
-    "building_sub",
-    "address_detail",
-    "member_count",
-    "updated_at",
-)
+_HOUSEHOLD_INSERT = ("id", "created_at", "updated_at", "household_no", *_HOUSEHOLD_VALUES)
+_HOUSEHOLD_ADDRESS_UPDATE = (*_HOUSEHOLD_VALUES, "updated_at")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -369,15 +358,7 @@ class _RegistryWriter:
 
         self.households: dict[str, _Household] = {}
         for pk, number, *address, member_count in Household.objects.values_list(
-            "id",
-            "household_no",
-            "dong_id",
-            "ban_id",
-            "road_name",
-            "building_main",
-            "building_sub",
-            "address_detail",
-            "member_count",
+            "id", "household_no", *_HOUSEHOLD_VALUES
         ).iterator(chunk_size=20_000):
             self.households[number] = _Household(id=pk, address=tuple(address), db_count=member_count)
 

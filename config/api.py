@@ -26,7 +26,19 @@ install_error_handlers(api)
 
 # Routers are mounted under /api/v1/ by each app's api module.
 from chatdong.accounts.api import router as accounts_router  # noqa: E402
+from chatdong.casemeeting.api import router as casemeeting_router  # noqa: E402
+from chatdong.cases.api import router as cases_router  # noqa: E402
+from chatdong.linkage.api import router as linkage_router  # noqa: E402
+from chatdong.outreach.api import router as outreach_router  # noqa: E402
+from chatdong.referrals.api import router as referrals_router  # noqa: E402
 from chatdong.registry.api import router as registry_router  # noqa: E402
+from chatdong.visits.api import router as visits_router  # noqa: E402
 
 api.add_router("/v1/", accounts_router)
 api.add_router("/v1/", registry_router)
+api.add_router("/v1/", outreach_router)
+api.add_router("/v1/", visits_router)
+api.add_router("/v1/", referrals_router)
+api.add_router("/v1/", cases_router)
+api.add_router("/v1/", casemeeting_router)
+api.add_router("/v1/", linkage_router)

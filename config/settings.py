@@ -55,6 +55,12 @@ INSTALLED_APPS = [
     "chatdong.accounts",
     "chatdong.audit",
     "chatdong.registry",
+    "chatdong.outreach",
+    "chatdong.visits",
+    "chatdong.referrals",
+    "chatdong.cases",
+    "chatdong.casemeeting",
+    "chatdong.linkage",
     "chatdong.demo",
 ]
 
@@ -192,3 +198,46 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+
+# ---------------------------------------------------------------------------------------------------
+# Program rules that are settings, not constants (DOMAIN.md [default]s). Override any of them with
+# CHATDONG_PROGRAM_SETTINGS=/path/to/file.json holding the same names.
+# Target programs themselves (ages, windows, which programs run) are data: outreach.Program.
+CHATDONG_EXTRA_HOLIDAYS: list[str] = env_list("CHATDONG_EXTRA_HOLIDAYS", "")  # ISO dates, closed days
+# Outreach: after this many failed attempts (absent) the supervisor is told.
+CHATDONG_VISIT_ATTEMPTS_BEFORE_ALERT = 3
+# Screening cut-offs (scored on the server). GDS-15 >= 8 positive (validated Korean cut-off), >= 10 → SBQ-R;
+# PHQ-9 bands 0–4/5–9/10–14/15–19/20–27, positive from 10, item 9 > 0 urgent; SBQ-R >= 7 risk, >= 11 high
+# risk (urgent); K-EPDS >= 10 positive.
+CHATDONG_SCREENING_CUTOFFS: dict[str, dict[str, int]] = {
+    "gds15": {"positive": 8, "sbqr_follow_up": 10},
+    "phq9": {"mild": 5, "moderate": 10, "moderately_severe": 15, "severe": 20, "positive": 10},
+    "sbqr": {"risk": 7, "high_risk": 11},
+    "kepds": {"positive": 10},
+}
+# Referrals: business days the receiver has to answer; bounces before the supervisor is told.
+CHATDONG_REFERRAL_DUE_DAYS: dict[str, int] = {"default": 5, "staff": 3, "agency": 7, "health": 3, "urgent": 1}
+CHATDONG_REFERRAL_BOUNCE_LIMIT = 2
+# Case management deadlines in days (DOMAIN.md §2): assessment ≈10 days after intake, selection ≈5 days
+# after the meeting, plan ≈15 days, intake-to-plan within 30 days.
+CHATDONG_CASE_DEADLINES: dict[str, int] = {
+    "assessment": 10,
+    "classification": 5,
+    "planning": 15,
+    "intake_to_plan": 30,
+}
+# SMS: the default backend writes to the outbox staff can see (no outside call on the intranet).
+CHATDONG_SMS_BACKEND = os.environ.get("CHATDONG_SMS_BACKEND", "chatdong.outreach.sms.OutboxBackend")
+
+_program_settings_file = os.environ.get("CHATDONG_PROGRAM_SETTINGS")
+if _program_settings_file:
+    import json as _json
+
+    globals().update(
+        {
+            k: v
+            for k, v in _json.loads(Path(_program_settings_file).read_text()).items()
+            if k.startswith("CHATDONG_")
+        }
+    )

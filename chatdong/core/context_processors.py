@@ -11,4 +11,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    return {"nav_items": menu_for(user, request.path)}
+    from chatdong.core.notify import unread_count
+
+    return {"nav_items": menu_for(user, request.path), "unread_notifications": unread_count(user)}

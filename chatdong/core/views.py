@@ -100,3 +100,17 @@ def dong_detail(request: HttpRequest, dong_id: int) -> HttpResponse:
         "many_dongs": access.dongs_in_scope(user).count() > 1,
     }
     return render(request, "core/dong_detail.html", context)
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    from django.core.paginator import Paginator
+
+    from chatdong.core.notify import notifications_for, notifications_mark_read
+
+    user = _user(request)
+    if request.method == "POST":
+        notifications_mark_read(user=user)
+        return redirect("core:notifications")
+    page = Paginator(notifications_for(user), 50).get_page(request.GET.get("page"))
+    return render(request, "core/notifications.html", {"page": page})

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CasemeetingConfig(AppConfig):
+    name = "chatdong.casemeeting"
+    label = "casemeeting"

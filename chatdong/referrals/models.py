@@ -1,0 +1,112 @@
+"""Referrals that close the loop: from the counseling desk, a visit or a case to a staff member, an
+outside agency or the health department (보건소 의약과), each with a state, a due date in Korean business
+days and a result the receiver must report back."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from chatdong.accounts.models import Agency, District, Dong
+from chatdong.core.models import TimeStampedModel
+from chatdong.core.needs import NeedCategory
+
+
+class Referral(TimeStampedModel):
+    class Status(models.TextChoices):
+        SENT = "sent", "의뢰"
+        ACCEPTED = "accepted", "접수"
+        DECLINED = "declined", "거절"
+        DONE = "done", "처리 완료"
+        RETURNED = "returned", "반송"
+
+    class To(models.TextChoices):
+        STAFF = "staff", "동 담당자"
+        AGENCY = "agency", "외부 기관"
+        HEALTH = "health", "보건소 의약과"
+
+    class Source(models.TextChoices):
+        DESK = "desk", "복지상담"
+        VISIT = "visit", "가정방문"
+        SCREENING = "screening", "마음건강 평가"
+        CASE = "case", "사례관리"
+        STAFF = "staff", "직원"
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="referrals")
+    dong = models.ForeignKey(Dong, on_delete=models.PROTECT, related_name="referrals")
+    resident = models.ForeignKey(
+        "registry.Resident", on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
+    )
+    household = models.ForeignKey(
+        "registry.Household", on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
+    )
+    need_category = models.CharField("욕구 영역", max_length=20, choices=NeedCategory.choices)
+    summary = models.TextField("의뢰 내용")
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="의뢰자",
+        on_delete=models.PROTECT,
+        related_name="referrals_sent",
+    )
+    to_kind = models.CharField("의뢰처 구분", max_length=10, choices=To.choices)
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="받는 담당자",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals_received",
+    )
+    to_agency = models.ForeignKey(
+        Agency,
+        verbose_name="받는 기관",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+    )
+    source = models.CharField("의뢰 경로", max_length=10, choices=Source.choices)
+    source_id = models.PositiveBigIntegerField("의뢰 경로 번호", null=True, blank=True)
+    status = models.CharField("상태", max_length=10, choices=Status.choices, default=Status.SENT)
+    urgent = models.BooleanField("긴급", default=False)
+    due_on = models.DateField("회신 기한")
+    result = models.TextField("처리 결과", blank=True)
+    responded_at = models.DateTimeField("회신 일시", null=True, blank=True)
+    # How many times the referral was returned or passed on to another receiver (the seed's "ping-pong").
+    bounce_count = models.PositiveSmallIntegerField("반송·재의뢰 횟수", default=0)
+
+    class Meta:
+        verbose_name = "의뢰"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="referral_has_receiver",
+                condition=(
+                    models.Q(to_kind="staff", to_user__isnull=False)
+                    | models.Q(to_kind="agency", to_agency__isnull=False)
+                    | models.Q(to_kind="health")
+                ),
+            )
+        ]
+        indexes = [
+            models.Index(fields=["dong", "status"], name="referral_dong_status"),
+            models.Index(fields=["to_kind", "status", "due_on"], name="referral_to_status_due"),
+            models.Index(fields=["source", "source_id"], name="referral_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"의뢰 {self.pk} ({self.get_status_display()})"
+
+
+class ReferralEvent(models.Model):
+    """History of a referral: every state change and hand-over, who made it and why."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]

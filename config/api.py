@@ -30,6 +30,7 @@ from chatdong.casemeeting.api import router as casemeeting_router  # noqa: E402
 from chatdong.cases.api import router as cases_router  # noqa: E402
 from chatdong.linkage.api import router as linkage_router  # noqa: E402
 from chatdong.outreach.api import router as outreach_router  # noqa: E402
+from chatdong.outreach.coverage_api import router as coverage_router  # noqa: E402
 from chatdong.referrals.api import router as referrals_router  # noqa: E402
 from chatdong.registry.api import router as registry_router  # noqa: E402
 from chatdong.visits.api import router as visits_router  # noqa: E402
@@ -37,6 +38,7 @@ from chatdong.visits.api import router as visits_router  # noqa: E402
 api.add_router("/v1/", accounts_router)
 api.add_router("/v1/", registry_router)
 api.add_router("/v1/", outreach_router)
+api.add_router("/v1/", coverage_router)
 api.add_router("/v1/", visits_router)
 api.add_router("/v1/", referrals_router)
 api.add_router("/v1/", cases_router)

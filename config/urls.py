@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("chatdong.accounts.urls")),
     path("registry/", include("chatdong.registry.urls")),
     path("audit/", include("chatdong.audit.urls")),
+    path("outreach/coverage/", include("chatdong.outreach.coverage_urls")),
     path("outreach/", include("chatdong.outreach.urls")),
     path("visits/", include("chatdong.visits.urls")),
     path("referrals/", include("chatdong.referrals.urls")),

@@ -107,6 +107,14 @@ class Agency(TimeStampedModel):
     kind = models.CharField("유형", max_length=20, choices=Kind.choices, default=Kind.OTHER)
     phone = models.CharField("전화", max_length=20, blank=True)
     address = models.CharField("주소", max_length=200, blank=True)
+    # Agency directory (referrals.directory): what the agency offers and for which needs, and whom to
+    # call. The later resource directory keeps these rows as its "organisation" records.
+    services = models.TextField("제공 서비스", blank=True)
+    need_categories = models.JSONField("지원 욕구 영역", default=list, blank=True)
+    contact_person = models.CharField("담당자", max_length=40, blank=True)
+    email = models.EmailField("전자우편", blank=True)
+    hours = models.CharField("운영 시간", max_length=100, blank=True)
+    accepts_referrals = models.BooleanField("의뢰 받음", default=True)
 
     class Meta:
         verbose_name = "기관"

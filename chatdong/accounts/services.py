@@ -351,4 +351,8 @@ def district_setup(*, preset: str = "seongbuk") -> District:
         district, _ = District.objects.update_or_create(code=data.code, defaults={"name": data.name})
         for dong in data.dongs:
             Dong.objects.update_or_create(code=dong.code, defaults={"district": district, "name": dong.name})
+    # Every district starts with the six default outreach programs (edited later as data).
+    from chatdong.outreach.services import programs_install_defaults
+
+    programs_install_defaults(district)
     return district

@@ -74,6 +74,19 @@ class Referral(TimeStampedModel):
     responded_at = models.DateTimeField("회신 일시", null=True, blank=True)
     # How many times the referral was returned or passed on to another receiver (the seed's "ping-pong").
     bounce_count = models.PositiveSmallIntegerField("반송·재의뢰 횟수", default=0)
+    # What an outside receiver may know of the person (name, contact, need), copied at sending so that an
+    # agency never reads the registry; also the only identity of an unregistered walk-in.
+    client_name = models.CharField("대상자 성명", max_length=40, blank=True)
+    client_phone = models.CharField("대상자 연락처", max_length=20, blank=True)
+    accepted_at = models.DateTimeField("접수 일시", null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="접수자",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = "의뢰"
@@ -101,12 +114,85 @@ class Referral(TimeStampedModel):
 class ReferralEvent(models.Model):
     """History of a referral: every state change and hand-over, who made it and why."""
 
+    class Action(models.TextChoices):
+        SEND = "send", "의뢰"
+        ACCEPT = "accept", "접수"
+        DECLINE = "decline", "거절"
+        COMPLETE = "complete", "처리 완료"
+        RETURN = "return", "반송"
+        FORWARD = "forward", "재의뢰"
+
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     from_status = models.CharField(max_length=10, blank=True)
     to_status = models.CharField(max_length=10)
     note = models.TextField(blank=True)
+    action = models.CharField("처리", max_length=10, choices=Action.choices, default=Action.SEND)
+    # The receiver after this event ("보건소 의약과", "가나복지관", "홍길동 (빈곤위기가정 복지플래너)").
+    receiver = models.CharField("받는 곳", max_length=120, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
+
+
+class DeskConsultation(TimeStampedModel):
+    """A walk-in counselled at the 동 desk (복지상담전문관): who came and what they need. Each need is
+    routed on its own (DeskNeed)."""
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    dong = models.ForeignKey(Dong, on_delete=models.PROTECT, related_name="desk_consultations")
+    counselor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="상담자", on_delete=models.PROTECT, related_name="+"
+    )
+    resident = models.ForeignKey(
+        "registry.Resident",
+        verbose_name="주민",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="desk_consultations",
+    )
+    # For a registered resident a copy from the registry; for an unregistered person what they told us.
+    name = models.CharField("성명", max_length=40)
+    phone = models.CharField("연락처", max_length=20, blank=True)
+    birth_date = models.DateField("생년월일", null=True, blank=True)
+    note = models.TextField("상담 내용", blank=True)
+    consulted_on = models.DateField("상담일")
+
+    class Meta:
+        verbose_name = "복지상담"
+        ordering = ["-consulted_on", "-id"]
+        indexes = [models.Index(fields=["dong", "consulted_on"], name="desk_dong_day")]
+
+    def __str__(self) -> str:
+        return f"복지상담 {self.pk}"
+
+
+class DeskNeed(models.Model):
+    """One need of a consultation and where it went: the staff member in charge (hand over and close),
+    the poverty-crisis planner with a case (case management), an outside agency, or settled at the desk."""
+
+    class Route(models.TextChoices):
+        OPEN = "open", "연계 전"
+        STAFF = "staff", "동 담당자 인계"
+        PLANNER = "planner", "빈곤위기가정 플래너·사례관리"
+        AGENCY = "agency", "외부 기관 의뢰"
+        DESK = "desk", "상담으로 종결"
+
+    consultation = models.ForeignKey(DeskConsultation, on_delete=models.CASCADE, related_name="needs")
+    category = models.CharField("욕구 영역", max_length=20, choices=NeedCategory.choices)
+    note = models.TextField("내용", blank=True)
+    route = models.CharField("연계", max_length=10, choices=Route.choices, default=Route.OPEN)
+    referral = models.OneToOneField(
+        Referral, on_delete=models.PROTECT, null=True, blank=True, related_name="desk_need"
+    )
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    routed_at = models.DateTimeField("연계 일시", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "상담 욕구"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} ({self.get_route_display()})"

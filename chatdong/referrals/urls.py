@@ -1,4 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from chatdong.referrals import views
 
 app_name = "referrals"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("sent/", views.sent, name="sent"),
+    path("queue/", views.queue, name="queue"),
+    path("<int:referral_id>/", views.detail, name="detail"),
+    path("<int:referral_id>/<str:action>/", views.act, name="act"),
+    path("desk/", views.desk, name="desk"),
+    path("desk/search/", views.desk_search, name="desk_search"),
+    path("desk/<int:consultation_id>/", views.consultation, name="consultation"),
+    path("desk/needs/<int:need_id>/route/", views.route, name="route"),
+    path("agencies/", views.agency_list, name="agency_list"),
+    path("agencies/new/", views.agency_edit, name="agency_create"),
+    path("agencies/<int:agency_id>/", views.agency_detail, name="agency_detail"),
+    path("agencies/<int:agency_id>/edit/", views.agency_edit, name="agency_edit"),
+]

@@ -144,6 +144,9 @@ def import_batch_run(*, batch_id: int, progress: Progress | None = None) -> Impo
         _discard_upload(batch)
     if batch.status == ImportBatch.Status.SUCCEEDED:
         _refresh_planner_statistics()
+        from chatdong.outreach.services import targets_follow_registry  # outreach builds on the registry
+
+        targets_follow_registry(batch=batch)
     return batch
 
 

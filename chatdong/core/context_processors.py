@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from chatdong.core.navigation import menu_for
+from chatdong.core.navigation import menu_for, section_menu_for
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -13,4 +13,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_items": []}
     from chatdong.core.notify import unread_count
 
-    return {"nav_items": menu_for(user, request.path), "unread_notifications": unread_count(user)}
+    return {
+        "nav_items": menu_for(user, request.path),
+        "section_items": section_menu_for(user, request.path),
+        "unread_notifications": unread_count(user),
+    }

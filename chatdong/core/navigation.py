@@ -49,16 +49,55 @@ ROLE_INTRO: dict[str, str] = {
     Role.ADMIN: "직원 계정과 권한을 관리하고 접속기록을 점검합니다.",
 }
 
-# Order of the home cards per kind of role: what that role does first.
-_FIELD_ORDER = ["search", "my_dong", "zones", "staff", "dong_list", "account"]
+# Order of the home cards per kind of role: what that role does first. Cards a role may use but that
+# are not listed come after, in the order home_cards adds them.
+_FIELD_ORDER = [
+    "today",
+    "infant",
+    "search",
+    "referrals_inbox",
+    "cases",
+    "programs",
+    "my_dong",
+    "zones",
+    "staff",
+]
 _HOME_ORDER: dict[str, list[str]] = {
-    Role.DONG_HEAD: ["my_dong", "staff", "zones", "search", "account"],
-    Role.TEAM_LEADER: ["my_dong", "zones", "search", "staff", "account"],
-    Role.DISTRICT_STAFF: ["dong_list", "import", "audit", "search", "staff", "account"],
-    Role.SUPPORT_TEAM: ["dong_list", "staff", "account"],
-    Role.HEALTH_MEDICAL: ["dong_list", "staff", "account"],
-    Role.AGENCY_WORKER: ["agency", "account"],
-    Role.ADMIN: ["staff", "audit", "import", "dong_list", "account"],
+    Role.DONG_HEAD: [
+        "my_dong",
+        "coverage",
+        "case_meetings",
+        "referrals_queue",
+        "load",
+        "staff",
+        "zones",
+        "search",
+    ],
+    Role.TEAM_LEADER: [
+        "my_dong",
+        "load",
+        "supervision",
+        "referrals_queue",
+        "case_meetings",
+        "zones",
+        "search",
+    ],
+    Role.COUNSELOR: ["desk", "referrals_inbox", "search", "cases", "my_dong"],
+    Role.SUPERVISOR: [
+        "supervision",
+        "referrals_queue",
+        "cases",
+        "case_meetings",
+        "load",
+        "coverage",
+        "search",
+    ],
+    Role.PLANNER_POVERTY: ["today", "cases", "case_meetings", "referrals_inbox", "search", "programs"],
+    Role.DISTRICT_STAFF: ["dong_list", "coverage", "programs", "import", "audit", "search", "staff"],
+    Role.SUPPORT_TEAM: ["dong_list", "coverage", "staff"],
+    Role.HEALTH_MEDICAL: ["referrals_inbox", "dong_list", "coverage", "staff"],
+    Role.AGENCY_WORKER: ["referrals_inbox", "cases", "linkage", "agency"],
+    Role.ADMIN: ["staff", "audit", "import", "dong_list"],
 }
 
 
@@ -68,20 +107,114 @@ def _own_dong(user: User) -> Dong | None:
     return None
 
 
+@dataclass(frozen=True)
+class Section:
+    """A part of the program with several pages: one entry in the main menu, and a second row of
+    links (the section's pages the user may use) on every page under its URL prefixes."""
+
+    label: str
+    prefixes: tuple[str, ...]
+    items: list[tuple[str, str]]
+
+
+def _sections(user: User) -> list[Section]:
+    from chatdong.casemeeting import access as meeting_access
+    from chatdong.cases import access as cases_access
+    from chatdong.linkage import access as linkage_access
+    from chatdong.outreach import access as outreach_access
+    from chatdong.outreach import coverage
+    from chatdong.referrals import access as referrals_access
+    from chatdong.visits import access as visits_access
+
+    personal = accounts_access.can_view_personal_data(user)
+    outreach: list[tuple[str, str]] = []
+    if visits_access.is_visitor(user):
+        outreach.append(("오늘의 방문", reverse("visits:today")))
+    if user.role in accounts_access.OVERVIEW_ROLES:
+        outreach.append(("방문 사업·대상", reverse("outreach:program_list")))
+    if visits_access.can_list_visits(user):
+        outreach.append(("방문 기록", reverse("visits:list")))
+    if visits_access.can_view_infant_list(user):
+        outreach.append(("영유아 방문", reverse("visits:infant")))
+    if coverage.can_view_coverage(user):
+        outreach.append(("방문 현황", reverse("coverage:dashboard")))
+    if outreach_access.can_view_load(user):
+        outreach.append(("업무량", reverse("outreach:staff_load")))
+    if personal and user.role in outreach_access.PREGNANCY_ROLES:
+        outreach.append(("임산부 등록", reverse("outreach:pregnancy_list")))
+    if outreach_access.can_work(user):
+        outreach.append(("발송함", reverse("outreach:outbox")))
+    if user.role in (Role.DISTRICT_STAFF, Role.HEALTH_MEDICAL, Role.INFANT_NURSE):
+        outreach.append(("서울아기 일정", reverse("visits:schedule")))
+
+    referrals: list[tuple[str, str]] = []
+    if referrals_access.can_use_desk(user):
+        referrals.append(("복지상담", reverse("referrals:desk")))
+    referrals.append(("받은 의뢰", reverse("referrals:inbox")))
+    if user.scope != Scope.AGENCY and user.role != Role.HEALTH_MEDICAL:
+        referrals.append(("보낸 의뢰", reverse("referrals:sent")))
+    if referrals_access.can_view_supervisor_queue(user):
+        referrals.append(("의뢰 점검", reverse("referrals:queue")))
+    referrals.append(("기관 안내", reverse("referrals:agency_list")))
+
+    cases: list[tuple[str, str]] = []
+    if cases_access.can_use_cases(user):
+        cases.append(("사례 대장", reverse("cases:list")))
+    if cases_access.can_view_supervisor_queue(user):
+        cases.append(("수퍼비전 대기", reverse("cases:supervisor_queue")))
+    if meeting_access.can_view_meetings(user):
+        cases.append(("사례회의", reverse("casemeeting:list")))
+    if linkage_access.can_upload(user):
+        cases.append(("명단 대조", reverse("linkage:client_list_index")))
+    if cases_access.export_dongs(user).exists():
+        cases.append(("행복e음 입력자료", reverse("cases:export")))
+
+    return [
+        Section("찾아가는 방문", ("/outreach/", "/visits/"), outreach),
+        Section("상담·의뢰", ("/referrals/",), referrals),
+        Section("사례관리", ("/cases/", "/case-meetings/", "/linkage/"), cases),
+    ]
+
+
+def _is_active(path: str, url: str) -> bool:
+    return path == url or (url != "/" and path.startswith(url))
+
+
 def menu_for(user: User, path: str) -> list[NavItem]:
-    items: list[tuple[str, str]] = [("홈", reverse("core:home"))]
+    if not accounts_access.is_active_staff(user):
+        return []
+    items: list[tuple[str, str, bool]] = [("홈", reverse("core:home"), path == reverse("core:home"))]
     if accounts_access.dongs_in_scope(user).exists():
-        items.append(("동 현황", reverse("core:dong_list")))
+        url = reverse("core:dong_list")
+        items.append(("동 현황", url, _is_active(path, url)))
     if accounts_access.can_view_personal_data(user):
-        items.append(("주민 검색", reverse("registry:search")))
-    if accounts_access.is_active_staff(user):
-        label = "우리 기관" if user.scope == Scope.AGENCY else "직원·담당구역"
-        items.append((label, reverse("accounts:staff_list")))
+        url = reverse("registry:search")
+        items.append(("주민 검색", url, _is_active(path, url)))
+    for section in _sections(user):
+        if section.items:
+            active = path.startswith(section.prefixes)
+            items.append((section.label, section.items[0][1], active))
+    label = "우리 기관" if user.scope == Scope.AGENCY else "직원·담당구역"
+    url = reverse("accounts:staff_list")
+    items.append((label, url, _is_active(path, url)))
     if registry_access.can_import(user):
-        items.append(("주민자료 등록", reverse("registry:import_list")))
+        url = reverse("registry:import_list")
+        items.append(("주민자료 등록", url, _is_active(path, url)))
     if can_review_audit(user):
-        items.append(("접속기록 점검", reverse("audit:log_list")))
-    return [NavItem(label, url, path == url or (url != "/" and path.startswith(url))) for label, url in items]
+        url = reverse("audit:log_list")
+        items.append(("접속기록 점검", url, _is_active(path, url)))
+    return [NavItem(label, url, active) for label, url, active in items]
+
+
+def section_menu_for(user: User, path: str) -> list[NavItem]:
+    """The second row of links: the pages of the section the current page belongs to."""
+    if not accounts_access.is_active_staff(user):
+        return []
+    for section in _sections(user):
+        if path.startswith(section.prefixes) and len(section.items) > 1:
+            best = max((url for _, url in section.items if path.startswith(url)), key=len, default="")
+            return [NavItem(label, url, url == best) for label, url in section.items]
+    return []
 
 
 def home_cards(user: User) -> list[HomeCard]:
@@ -156,12 +289,118 @@ def home_cards(user: User) -> list[HomeCard]:
             "개인정보 조회·변경·출력·내려받기 기록을 살피고 정기 점검을 기록합니다.",
             reverse("audit:log_list"),
         )
+    _program_cards(user, cards)
     cards["account"] = HomeCard(
         "account",
         "내 계정 보안",
         "비밀번호를 바꾸고, 사무실 밖 접속에 쓰는 OTP를 등록합니다.",
         reverse("accounts:account"),
     )
-    order = _HOME_ORDER.get(user.role, _FIELD_ORDER)
+    order = [*_HOME_ORDER.get(user.role, _FIELD_ORDER)]
     ordered = [cards[key] for key in order if key in cards]
-    return ordered + [card for key, card in cards.items() if key not in order]
+    rest = [card for key, card in cards.items() if key not in order and key != "account"]
+    return [*ordered, *rest, cards["account"]]
+
+
+def _program_cards(user: User, cards: dict[str, HomeCard]) -> None:
+    """Cards of the program's work (outreach, referrals, cases), each only where its access allows."""
+    from chatdong.casemeeting import access as meeting_access
+    from chatdong.cases import access as cases_access
+    from chatdong.linkage import access as linkage_access
+    from chatdong.linkage.selectors import pending_pair_count
+    from chatdong.outreach import access as outreach_access
+    from chatdong.outreach import coverage
+    from chatdong.referrals import access as referrals_access
+    from chatdong.visits import access as visits_access
+
+    if visits_access.is_visitor(user):
+        cards["today"] = HomeCard(
+            "today",
+            "오늘의 방문",
+            "오늘 갈 곳을 통·반 순서로 보고, 챙길 것을 확인하고, 결과를 바로 기록합니다.",
+            reverse("visits:today"),
+        )
+    if user.role == Role.INFANT_NURSE and visits_access.can_view_infant_list(user):
+        cards["infant"] = HomeCard(
+            "infant",
+            "영유아 방문 기한",
+            "기한이 된·지난 서울아기 건강첫걸음 방문을 봅니다.",
+            reverse("visits:infant"),
+        )
+    if user.role in accounts_access.OVERVIEW_ROLES:
+        cards["programs"] = HomeCard(
+            "programs",
+            "방문 사업·대상",
+            "사업별 대상 명단과 사유, 동의, 담당자를 봅니다.",
+            reverse("outreach:program_list"),
+        )
+    if coverage.can_view_coverage(user):
+        cards["coverage"] = HomeCard(
+            "coverage",
+            "방문 현황",
+            "동·사업·담당자별 대상, 동의, 방문 완료, 거부, 미방문, 기한 경과, 의뢰 진행을 봅니다.",
+            reverse("coverage:dashboard"),
+        )
+    if outreach_access.can_view_load(user):
+        cards["load"] = HomeCard(
+            "load",
+            "담당자별 업무량",
+            "직원마다 맡은 대상, 이번 달 기한, 기한 경과를 봅니다.",
+            reverse("outreach:staff_load"),
+        )
+    if user.role == Role.COUNSELOR and referrals_access.can_use_desk(user):
+        cards["desk"] = HomeCard(
+            "desk",
+            "복지상담 접수",
+            "찾아온 주민의 욕구를 받아 담당자·빈곤위기가정 플래너·외부 기관에 의뢰합니다.",
+            reverse("referrals:desk"),
+        )
+    if user.role not in (Role.ADMIN, Role.SUPPORT_TEAM):
+        cards["referrals_inbox"] = HomeCard(
+            "referrals_inbox",
+            "받은 의뢰",
+            "받은 의뢰를 접수하고 처리 결과를 회신합니다. 긴급 의뢰가 맨 위에 있습니다.",
+            reverse("referrals:inbox"),
+        )
+    if referrals_access.can_view_supervisor_queue(user):
+        cards["referrals_queue"] = HomeCard(
+            "referrals_queue",
+            "의뢰 점검",
+            "회신 기한이 지났거나 여러 번 오간 의뢰를 살핍니다.",
+            reverse("referrals:queue"),
+        )
+    if cases_access.can_use_cases(user):
+        cards["cases"] = HomeCard(
+            "cases",
+            "사례관리 대장",
+            "사례의 단계, 처리기한, 위기도를 보고 다음 단계를 기록합니다.",
+            reverse("cases:list"),
+        )
+    if cases_access.can_view_supervisor_queue(user):
+        cards["supervision"] = HomeCard(
+            "supervision",
+            "수퍼비전 대기",
+            "기한 경과, 위기도 상, 계획 승인 대기 사례를 봅니다.",
+            reverse("cases:supervisor_queue"),
+        )
+    if user.role in _MEETING_CARD_ROLES and meeting_access.can_view_meetings(user):
+        cards["case_meetings"] = HomeCard(
+            "case_meetings",
+            "통합사례회의",
+            "이번 달 회의 안건(결정이 필요한 사례)과 회의록을 봅니다.",
+            reverse("casemeeting:list"),
+        )
+    if linkage_access.can_upload(user) and user.role in _LINKAGE_CARD_ROLES:
+        pending = pending_pair_count(user=user)
+        cards["linkage"] = HomeCard(
+            "linkage",
+            f"명단 대조 (검토할 후보 {pending}쌍)",
+            "기관 대상자 명단을 주민·사례와 대조해 같은 사람인지 확인합니다.",
+            reverse("linkage:client_list_index"),
+        )
+
+
+_MEETING_CARD_ROLES = frozenset({Role.DONG_HEAD, Role.TEAM_LEADER, Role.SUPERVISOR, Role.PLANNER_POVERTY})
+_LINKAGE_CARD_ROLES = frozenset(
+    {Role.AGENCY_WORKER, Role.SUPERVISOR, Role.PLANNER_POVERTY, Role.DISTRICT_STAFF}
+)

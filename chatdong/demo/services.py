@@ -222,12 +222,47 @@ def demo_prepare(
     demo_import_ensure(path=path, say=say, progress=progress)
     accounts = demo_staff_ensure(district=district, preset=preset)
     _say(say, f"데모 계정 {len(accounts)}개 준비")
+    demo_work_ensure(district=district, seed=seed, say=say)
     if accounts_json is not None:
         accounts_json.parent.mkdir(parents=True, exist_ok=True)
         accounts_json.write_text(
             json.dumps([a.as_json() for a in accounts], ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
     return accounts
+
+
+# The program's work in the demo, in the order the apps depend on each other: targets before visits,
+# desk referrals and cases before case meetings. Each app's demo_seed fills its own tables.
+DEMO_WORK: tuple[tuple[str, str], ...] = (
+    ("outreach", "방문 대상"),
+    ("visits", "가정방문"),
+    ("referrals", "복지상담·의뢰"),
+    ("cases", "사례관리"),
+    ("casemeeting", "통합사례회의"),
+    ("linkage", "명단 대조"),
+)
+
+
+def demo_work_ensure(*, district: District, seed: int, say: Say | None = None) -> None:
+    """Seed each app's demo work once per database: a DemoSeed row per app records that it is done, so
+    running the demo again keeps what people did in it. The day is the real today (visits for today)."""
+    import importlib
+    import time
+
+    from chatdong.core.time import today
+    from chatdong.demo.models import DemoSeed
+
+    done = set(DemoSeed.objects.filter(district=district).values_list("app", flat=True))
+    for app, label in DEMO_WORK:
+        if app in done:
+            continue
+        started = time.perf_counter()
+        module = importlib.import_module(f"chatdong.{app}.demo")
+        with transaction.atomic():
+            counts = module.demo_seed(district=district, today=today(), rng=Random(f"{seed}:{app}"))
+            DemoSeed.objects.create(district=district, app=app, counts=counts)
+        figures = ", ".join(f"{k} {v:,}" for k, v in counts.items())
+        _say(say, f"데모 업무 자료 — {label}: {figures} ({time.perf_counter() - started:.1f}초)")
 
 
 def _say(say: Say | None, message: str) -> None:

@@ -26,57 +26,101 @@ def menu(html: str) -> list[str]:
     return re.findall(r">([^<]+)</a>", nav)
 
 
+SECTIONS = ["찾아가는 방문", "상담·의뢰", "사례관리"]  # shown when the role may use a page in them
+
+
 @pytest.mark.parametrize(
     ("role", "scope", "expected_cards", "expected_menu"),
     [
         (
             Role.PLANNER_ELDER,
             Scope.DONG,
-            ["search", "my_dong", "staff", "account"],
-            ["홈", "동 현황", "주민 검색", "직원·담당구역"],
+            [
+                "today",
+                "search",
+                "referrals_inbox",
+                "cases",
+                "programs",
+                "my_dong",
+                "staff",
+                "coverage",
+                "account",
+            ],
+            ["홈", "동 현황", "주민 검색", *SECTIONS, "직원·담당구역"],
         ),
         (
             Role.OFFICER,
             Scope.ZONE,
-            ["search", "my_dong", "staff", "account"],
-            ["홈", "동 현황", "주민 검색", "직원·담당구역"],
+            ["search", "referrals_inbox", "cases", "programs", "my_dong", "staff", "coverage", "account"],
+            ["홈", "동 현황", "주민 검색", *SECTIONS, "직원·담당구역"],
         ),
         (
             Role.DONG_HEAD,
             Scope.DONG,
-            ["my_dong", "staff", "zones", "search", "account"],
-            ["홈", "동 현황", "주민 검색", "직원·담당구역"],
+            [
+                *[
+                    "my_dong",
+                    "coverage",
+                    "case_meetings",
+                    "referrals_queue",
+                    "load",
+                    "staff",
+                    "zones",
+                    "search",
+                ],
+                *["programs", "referrals_inbox", "cases", "account"],
+            ],
+            ["홈", "동 현황", "주민 검색", *SECTIONS, "직원·담당구역"],
         ),
         (
             Role.TEAM_LEADER,
             Scope.DONG,
-            ["my_dong", "zones", "search", "staff", "account"],
-            ["홈", "동 현황", "주민 검색", "직원·담당구역"],
+            [
+                *["my_dong", "load", "supervision", "referrals_queue", "case_meetings", "zones", "search"],
+                *["staff", "programs", "coverage", "referrals_inbox", "cases", "account"],
+            ],
+            ["홈", "동 현황", "주민 검색", *SECTIONS, "직원·담당구역"],
         ),
         (
             Role.DISTRICT_STAFF,
             Scope.DISTRICT,
-            ["dong_list", "import", "audit", "search", "staff", "account"],
-            ["홈", "동 현황", "주민 검색", "직원·담당구역", "주민자료 등록", "접속기록 점검"],
+            [
+                *["dong_list", "coverage", "programs", "import", "audit", "search", "staff", "load"],
+                *["referrals_inbox", "cases", "linkage", "account"],
+            ],
+            ["홈", "동 현황", "주민 검색", *SECTIONS, "직원·담당구역", "주민자료 등록", "접속기록 점검"],
         ),
         (
             Role.SUPPORT_TEAM,
             Scope.DISTRICT,
-            ["dong_list", "staff", "account"],
-            ["홈", "동 현황", "직원·담당구역"],
+            ["dong_list", "coverage", "staff", "programs", "account"],
+            ["홈", "동 현황", "찾아가는 방문", "상담·의뢰", "직원·담당구역"],
         ),
         (
             Role.HEALTH_MEDICAL,
             Scope.DISTRICT,
-            ["dong_list", "staff", "account"],
-            ["홈", "동 현황", "직원·담당구역"],
+            ["referrals_inbox", "dong_list", "coverage", "staff", "programs", "account"],
+            ["홈", "동 현황", "찾아가는 방문", "상담·의뢰", "직원·담당구역"],
         ),
-        (Role.AGENCY_WORKER, Scope.AGENCY, ["agency", "account"], ["홈", "우리 기관"]),
+        (
+            Role.AGENCY_WORKER,
+            Scope.AGENCY,
+            ["referrals_inbox", "cases", "linkage", "agency", "account"],
+            ["홈", "상담·의뢰", "사례관리", "우리 기관"],
+        ),
         (
             Role.ADMIN,
             Scope.DISTRICT,
-            ["staff", "audit", "import", "dong_list", "account"],
-            ["홈", "동 현황", "직원·담당구역", "주민자료 등록", "접속기록 점검"],
+            ["staff", "audit", "import", "dong_list", "programs", "coverage", "account"],
+            [
+                "홈",
+                "동 현황",
+                "찾아가는 방문",
+                "상담·의뢰",
+                "직원·담당구역",
+                "주민자료 등록",
+                "접속기록 점검",
+            ],
         ),
     ],
 )
@@ -147,3 +191,26 @@ def test_dong_head_sees_when_every_ban_is_covered():
     Ban.objects.filter(tong__dong=dong).update(zone=zone)
     html = client_for(head).get(HOME).content.decode()
     assert "반 2개 모두 담당자가 있고, 대상 직원 모두 담당구역을 맡고 있습니다." in html
+
+
+def test_section_pages_show_the_sections_links_for_the_role():
+    dong = DongFactory()
+    planner = staff(Role.PLANNER_ELDER, scope=Scope.DONG, dong=dong)
+    html = client_for(planner).get("/visits/today/").content.decode()
+
+    subnav = html.split('<nav class="cd-subnav"')[1].split("</nav>")[0]
+    assert re.findall(r">([^<]+)</a>", subnav) == [
+        "오늘의 방문",
+        "방문 사업·대상",
+        "방문 기록",
+        "방문 현황",
+        "발송함",
+    ]
+    assert 'class="active" aria-current="page">오늘의 방문<' in subnav
+
+
+def test_pages_outside_the_sections_have_no_second_row():
+    planner = staff(Role.PLANNER_ELDER, scope=Scope.DONG, dong=DongFactory())
+    html = client_for(planner).get(HOME).content.decode()
+
+    assert "cd-subnav" not in html

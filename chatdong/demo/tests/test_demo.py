@@ -14,14 +14,22 @@ from django.db.models import F
 
 from chatdong.accounts import access
 from chatdong.accounts.models import Agency, Ban, Dong, PermissionChange, Role, Scope, User, Zone
+from chatdong.casemeeting.models import Meeting
+from chatdong.cases.models import Case
+from chatdong.demo.models import DemoSeed
 from chatdong.demo.services import (
     AGENCIES,
     DEMO_PASSWORD,
+    DEMO_WORK,
     DONG_STAFF,
     demo_extract_path,
     demo_prepare,
 )
+from chatdong.linkage.models import ClientList
+from chatdong.outreach.models import Program, Target
+from chatdong.referrals.models import Referral
 from chatdong.registry.models import ImportBatch, Resident
+from chatdong.visits.models import Visit
 
 pytestmark = pytest.mark.django_db
 
@@ -52,8 +60,10 @@ def test_demo_prepare_creates_every_role_in_every_dong_with_zones_covering_every
     district_roles = set(User.objects.filter(scope=Scope.DISTRICT).values_list("role", flat=True))
     assert district_roles == {Role.ADMIN, Role.DISTRICT_STAFF, Role.SUPPORT_TEAM, Role.HEALTH_MEDICAL}
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)  # every role exists
-    assert Agency.objects.count() == len(AGENCIES)
-    for agency in Agency.objects.all():
+    # Agencies with case workers are the demo's private agencies; the directory adds public ones.
+    with_workers = Agency.objects.filter(staff__isnull=False).distinct().values_list("name", flat=True)
+    assert set(with_workers) == {name for _, name, _, _ in AGENCIES}
+    for agency in Agency.objects.filter(name__in=with_workers):
         assert list(agency.staff.values_list("role", "scope")) == [(Role.AGENCY_WORKER, Scope.AGENCY)] * 2
 
     # Zones: every 반 in exactly one zone of its own 동, each with an active officer who is not exempt.
@@ -135,6 +145,23 @@ def test_demo_prepare_again_changes_nothing(tmp_path: Path) -> None:
     assert Resident.objects.count() == 300
     assert sorted(Ban.objects.values_list("pk", "zone_id")) == zones
     assert PermissionChange.objects.count() == User.objects.count()
+    assert DemoSeed.objects.count() == len(DEMO_WORK)  # each app's work is seeded once
+
+
+def test_demo_seeds_the_work_of_every_app() -> None:
+    demo_prepare(residents=RESIDENTS, seed=3, accounts_json=None)
+
+    seeded = {s.app: s.counts for s in DemoSeed.objects.all()}
+    assert set(seeded) == {app for app, _ in DEMO_WORK}
+    assert Program.objects.count() == 6
+    targets = sum(v for k, v in seeded["outreach"].items() if k.startswith("targets_"))
+    assert Target.objects.exclude(source=Target.Source.LIST).count() == targets
+    assert Visit.objects.filter(outcome=Visit.Outcome.PLANNED).count() > 0
+    # The desk's referrals, plus the 의약과 referral of the visits' one positive screening.
+    assert Referral.objects.count() == seeded["referrals"]["referrals"] + 1
+    assert Case.objects.count() == seeded["cases"]["cases"]
+    assert Meeting.objects.count() > 0
+    assert ClientList.objects.count() == 1
 
 
 def test_demo_prepare_with_another_extract_imports_it_as_a_diff(tmp_path: Path) -> None:

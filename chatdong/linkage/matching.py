@@ -3,7 +3,8 @@
 A person is compared on four things, each at a few *levels*; every level carries a Fellegi–Sunter
 weight log2(m/u), m being how often a true match shows that level and u how often two different
 people do. The sum of the weights plus the prior odds gives the match probability; two thresholds
-split it into match / review / non-match.
+split it into match / review / non-match. In a batch (match_record) the candidates of one record
+compete: each gets its share o_i / (1 + Σ o_j) of the odds, as at most one of them is the person.
 
 - Name: Hangul names are compared at the JAMO level (each syllable decomposed into its initial, vowel
   and final by Unicode arithmetic), so that 김민준/김민순 is one edit, not one whole character; the
@@ -570,7 +571,9 @@ class Index:
         self.records: dict[Any, Prepared] = {}
         # Keyed by the key's hash, not the key: a third of the memory. Two keys with the same 64-bit hash
         # would only share a block (more pairs compared, never fewer).
-        self.blocks: dict[int, list[Any]] = {}
+        # A block of one record (most of them) holds the record's key itself, not a one-item list: a
+        # list costs 64 bytes more, times a million blocks.
+        self.blocks: dict[int, Any] = {}
         blocks, stored = self.blocks, self.records
         # Building a million small lists would set the cyclic garbage collector off every few hundred
         # of them, each time walking every object alive: pause it (nothing built here forms a cycle).
@@ -582,9 +585,11 @@ class Index:
                 for key in blocking_keys(record, indexing=True):
                     found = blocks.get(hashed := hash(key))
                     if found is None:
-                        blocks[hashed] = [record.key]
-                    else:
+                        blocks[hashed] = record.key
+                    elif type(found) is list:
                         found.append(record.key)
+                    else:
+                        blocks[hashed] = [found, record.key]
         finally:
             if collecting:
                 gc.enable()
@@ -593,8 +598,12 @@ class Index:
         found: set[Any] = set()
         for key in blocking_keys(record):
             block = self.blocks.get(hash(key))
+            if block is None:
+                continue
+            if type(block) is not list:
+                found.add(block)
             # A huge block (a very common name without a birth date) says nothing: skip it.
-            if block and len(block) <= MAX_BLOCK.get(key[0], MAX_BLOCK_DEFAULT):
+            elif len(block) <= MAX_BLOCK.get(key[0], MAX_BLOCK_DEFAULT):
                 found.update(block)
         return found
 

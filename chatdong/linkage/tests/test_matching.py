@@ -173,3 +173,17 @@ def test_index_blocks_and_one_match_per_client() -> None:
     assert [(p.right, p.decision) for p in pairs] == [(10, "match"), (11, "non-match")]
     assert pairs[0].probability + pairs[1].probability < 1
     assert pairs[1].probability < 0.001
+
+
+def test_without_keep_below_only_pairs_worth_a_review_are_returned() -> None:
+    residents = [
+        prepare(10, name="김민준", birth="1980-01-02", phone="01012345678", address="보문로 1"),
+        prepare(11, name="김민수", birth="1955-07-30", phone="01099998888", address="보문로 1"),
+    ]
+    index = matching.Index(residents)
+    probe = prepare("c", name="김민준", birth="1980-01-02", address="성북구 보문로 1")
+    assert index.candidates(probe) == {10, 11}
+    kept = matching.match_record(Model(), index, probe)
+    assert [(p.right, p.decision) for p in kept] == [(10, "match"), (11, "non-match")]
+    dropped = matching.match_record(Model(), index, probe, keep_below=False)
+    assert [(p.right, p.decision) for p in dropped] == [(10, "match")]

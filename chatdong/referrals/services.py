@@ -273,52 +273,62 @@ def referral_accept(*, actor: User, referral: Referral, note: str = "") -> Refer
 
 def referral_decline(*, actor: User, referral: Referral, reason: str) -> Referral:
     """The receiver will not take it (거절, with the reason); the sender is told."""
-    _require_receiver(actor, referral)
-    if not reason.strip():
-        raise ValidationFailed("거절 사유를 적으세요.", {"reason": ["거절 사유를 적으세요."]})
-    with transaction.atomic():
-        current = _locked(referral)
-        if not access.is_receiver(actor, current):
-            raise PermissionDenied("이 의뢰를 받은 담당자(기관)만 처리할 수 있습니다.")
-        if current.status != Referral.Status.SENT:
-            raise _refuse(current, "거절")
-        current.status = Referral.Status.DECLINED
-        current.result = reason.strip()
-        current.responded_at = timezone.now()
-        current.save(update_fields=["status", "result", "responded_at", "updated_at"])
-        event = _record(
-            actor=actor,
-            referral=current,
-            from_status=Referral.Status.SENT,
-            action="decline",
-            note=reason.strip(),
-        )
-        transaction.on_commit(lambda: _notify_sender(current, event))
-    return current
+    return _answer(
+        actor=actor,
+        referral=referral,
+        text=reason,
+        field="reason",
+        missing="거절 사유를 적으세요.",
+        expected=Referral.Status.SENT,
+        to_status=Referral.Status.DECLINED,
+        action="decline",
+        verb="거절",
+    )
 
 
 def referral_complete(*, actor: User, referral: Referral, result: str) -> Referral:
     """The receiver reports what was done (처리 결과, required): the loop closes at the sender."""
+    return _answer(
+        actor=actor,
+        referral=referral,
+        text=result,
+        field="result",
+        missing="처리 결과를 적으세요.",
+        expected=Referral.Status.ACCEPTED,
+        to_status=Referral.Status.DONE,
+        action="complete",
+        verb="완료",
+    )
+
+
+def _answer(
+    *,
+    actor: User,
+    referral: Referral,
+    text: str,
+    field: str,
+    missing: str,
+    expected: str,
+    to_status: str,
+    action: str,
+    verb: str,
+) -> Referral:
+    """The receiver's final answer (declined or done): the text is required, becomes the result the
+    sender sees, and the sender is told after commit."""
     _require_receiver(actor, referral)
-    if not result.strip():
-        raise ValidationFailed("처리 결과를 적으세요.", {"result": ["처리 결과를 적으세요."]})
+    if not text.strip():
+        raise ValidationFailed(missing, {field: [missing]})
     with transaction.atomic():
         current = _locked(referral)
         if not access.is_receiver(actor, current):
             raise PermissionDenied("이 의뢰를 받은 담당자(기관)만 처리할 수 있습니다.")
-        if current.status != Referral.Status.ACCEPTED:
-            raise _refuse(current, "완료")
-        current.status = Referral.Status.DONE
-        current.result = result.strip()
+        if current.status != expected:
+            raise _refuse(current, verb)
+        current.status = to_status
+        current.result = text.strip()
         current.responded_at = timezone.now()
         current.save(update_fields=["status", "result", "responded_at", "updated_at"])
-        event = _record(
-            actor=actor,
-            referral=current,
-            from_status=Referral.Status.ACCEPTED,
-            action="complete",
-            note=result.strip(),
-        )
+        event = _record(actor=actor, referral=current, from_status=expected, action=action, note=text.strip())
         transaction.on_commit(lambda: _notify_sender(current, event))
     return current
 

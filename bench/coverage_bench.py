@@ -271,10 +271,8 @@ def main() -> None:
     from django.db import connection
     from django.db.models import Count
 
-    # Only the apps the dashboard reads (and what they depend on): the bench database is reused across
-    # sessions, and an unrelated app's migration in progress must not stop it.
-    for app in ("outreach", "visits", "referrals"):
-        call_command("migrate", app, verbosity=0)
+    # Every app: the drill-down list writes the access log (audit), and the database is reused.
+    call_command("migrate", verbosity=0)
 
     from chatdong.accounts.models import Dong, User
     from chatdong.outreach import coverage

@@ -50,8 +50,9 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    # Only the apps the bench uses (and their dependencies): other apps' migrations change during the day.
-    call_command("migrate", "outreach", verbosity=0)
+    # Every app: the import's follow-up (outreach.services.targets_follow_registry) reads visits, and
+    # the extraction writes the access log.
+    call_command("migrate", verbosity=0)
 
     from chatdong.accounts.models import Dong
     from chatdong.accounts.services import district_setup

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from chatdong.accounts.models import Ban, District, Dong
+from chatdong.core.indexes import CoveringIndex
 from chatdong.core.models import TimeStampedModel
 
 
@@ -75,15 +76,18 @@ class Target(TimeStampedModel):
     # single-column index: a district's list is inserted in bulk and every index costs
     # (bench/target_bench.py).
     #
-    # program, dong, resident, household and ban carry no database FOREIGN KEY constraint
-    # (db_constraint=False; the columns, indexes and Django relations are unchanged). On PostgreSQL a
-    # foreign key is a per-row trigger that looks up and locks the referenced row: for a district's list
-    # (tens of thousands of rows in one INSERT … SELECT) those five triggers cost 2–3 times the insert
-    # itself (EXPLAIN ANALYZE: ~37 µs a row against ~16 µs), and PostgreSQL has no set-based check.
+    # No reference of Target carries a database FOREIGN KEY constraint (db_constraint=False; the
+    # columns, indexes and Django relations are unchanged; docs/adr/0001). On PostgreSQL a foreign key is
+    # a per-row trigger that looks up and locks the referenced row: for a district's list (tens of
+    # thousands of rows in one INSERT … SELECT) the five registry triggers cost 2–3 times the insert
+    # itself (EXPLAIN ANALYZE: ~37 µs a row against ~16 µs), and PostgreSQL has no set-based check. Even
+    # a NULL assignee, co_assignee or pregnancy queues its trigger event for every inserted row (~20% of
+    # the insert).
     # Integrity is kept instead by: rule targets are copied from the registry rows in the same statement
     # (the references exist by construction); the referenced rows are never deleted (residents and
-    # households change status; programs, 동 and 반 are PROTECTed, which Django enforces without the
-    # constraint, and ban is SET_NULL by Django); and services.targets_integrity_check() lists any target
+    # households change status, users are deactivated; programs, 동, 반 and users are PROTECTed, which
+    # Django enforces without the constraint, and ban and pregnancy are SET_NULL by Django); and
+    # services.targets_integrity_check() lists any target
     # whose reference is missing (tested; run by `chatdong outreach_targets --check`).
     program = models.ForeignKey(
         Program, on_delete=models.PROTECT, related_name="targets", db_index=False, db_constraint=False
@@ -124,6 +128,7 @@ class Target(TimeStampedModel):
         blank=True,
         related_name="outreach_targets",
         db_index=False,
+        db_constraint=False,
     )
     co_assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -133,6 +138,7 @@ class Target(TimeStampedModel):
         blank=True,
         related_name="outreach_co_targets",
         db_index=False,
+        db_constraint=False,
     )
     # Added by the targets feature (stable names: visits and coverage read them).
     ban = models.ForeignKey(
@@ -156,6 +162,7 @@ class Target(TimeStampedModel):
         blank=True,
         related_name="targets",
         db_index=False,
+        db_constraint=False,
     )
 
     # Consent states that keep a target out of the work lists (still counted).
@@ -182,22 +189,13 @@ class Target(TimeStampedModel):
             ),
         ]
         indexes = [
-            # Leads with (program, period_start, 동, status) for the lists; the other columns make it
-            # covering for the coverage dashboard (outreach/coverage.py), which reads every target of
-            # the district from the index alone instead of the table (docs/coverage.md).
-            models.Index(
-                fields=[
-                    "program",
-                    "period_start",
-                    "dong",
-                    "status",
-                    "period_end",
-                    "consent",
-                    "due_on",
-                    "assignee",
-                    "resident",
-                    "household",
-                ],
+            # Keyed by (program, period_start, 동, status) for the lists; the covering columns let the
+            # coverage dashboard (outreach/coverage.py) read every target of the district from the
+            # index alone instead of the table (docs/coverage.md). On PostgreSQL they are INCLUDE
+            # columns, outside the key, which keeps a district's list cheap to insert (core/indexes.py).
+            CoveringIndex(
+                fields=["program", "period_start", "dong", "status"],
+                covering=["period_end", "consent", "due_on", "assignee", "resident", "household"],
                 name="target_program_dong",
             ),
             # Partial: a new list is unassigned, so its rows cost these indexes nothing ("assignee = x"

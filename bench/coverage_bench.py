@@ -53,6 +53,7 @@ def prepare(*, year: int, visits_goal: int, seed: int) -> None:
     from chatdong.referrals.models import Referral
     from chatdong.registry.models import Household, Resident
     from chatdong.visits.models import Visit
+    from chatdong.visits.services import targets_visit_facts_refresh
 
     rng = random.Random(seed)
     district = district_setup(preset="seongbuk")
@@ -233,6 +234,8 @@ def prepare(*, year: int, visits_goal: int, seed: int) -> None:
                     )
                 )
         Visit.objects.bulk_create(visit_rows, batch_size=5000)
+        # What recording each visit through visits.services would have set on its target.
+        targets_visit_facts_refresh()
         for chunk in range(0, len(done), 5000):
             Target.objects.filter(pk__in=done[chunk : chunk + 5000]).update(status="done")
         Referral.objects.bulk_create(referrals, batch_size=5000)

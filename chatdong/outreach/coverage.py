@@ -3,7 +3,8 @@ and how many are consented, visited, refused, pending, overdue or have an open r
 
 Every figure is counted by the database from the work records (Target, Visit, Referral) in one grouped
 query over the targets of the period, grouped by 동/program/staff (see _grouped_figures). Nothing is
-stored or typed in. The figures' conditions (_conditions) also select the list behind a figure (the
+typed in: what the visits say is read from Target.visit_made / visit_refused, which the visits app keeps
+in the transaction that records a visit. The figures' conditions (_conditions) also select the list behind a figure (the
 drill-down), so a list has exactly as many rows as the figure it came from.
 
 Aggregates are not personal data: every role that covers a 동 (accounts.access.dongs_in_scope) sees its
@@ -71,9 +72,12 @@ VISIT_REFERRAL_SOURCES = (Referral.Source.VISIT, Referral.Source.SCREENING)
 # Target.due_on is added by the target-list work; until it exists the due date is the latest planned visit's.
 TARGET_HAS_DUE_ON = any(f.name == "due_on" for f in Target._meta.get_fields())
 
-_REFUSED = Q(consent__in=REFUSED_CONSENTS) | Q(cov_refused_visit=True)
-# Cheap column tests first: databases stop at the first false part, before the subqueries.
-_PENDING = Q(status=Target.Status.OPEN) & Q(cov_visited=False) & ~_REFUSED
+# Target.visit_made / visit_refused: what the target's visits say, kept by the visits app when a visit
+# is recorded (models.Target). Reading them instead of looking into the visits per target is what keeps
+# a whole district's figures cheap (docs/coverage.md).
+_REFUSED = Q(consent__in=REFUSED_CONSENTS) | Q(visit_refused=True)
+# Cheap column tests first: databases stop at the first false part, before the overdue subquery.
+_PENDING = Q(status=Target.Status.OPEN) & Q(visit_made=False) & ~_REFUSED
 
 
 def _conditions(on: dt.date) -> dict[str, Q]:
@@ -81,10 +85,10 @@ def _conditions(on: dt.date) -> dict[str, Q]:
     return {
         "targets": Q(),
         "consented": Q(consent=Target.Consent.GIVEN),
-        "visited": Q(cov_visited=True),
+        "visited": Q(visit_made=True),
         "refused": _REFUSED,
         "pending": _PENDING,
-        "overdue": Q(cov_overdue=True) & _PENDING,
+        "overdue": _PENDING & Q(cov_overdue=True),
         "referrals_open": Q(cov_referral_open=True),
     }
 
@@ -94,54 +98,38 @@ def _flag(condition: Q) -> ExpressionWrapper:
 
 
 def _target_in(queryset: QuerySet[Any], column: str, outer: str = "pk", *, hashed: bool = False) -> Q:
-    """`outer` is among queryset's `column` values, as a correlated EXISTS (an index probe per target; in
-    a WHERE clause the planner makes it a semi- or anti-join) or, with hashed=True, as
-    `IN (uncorrelated subquery)`, which PostgreSQL reads and hashes once per query: much faster when the
-    figures of a whole district are counted in the SELECT list."""
+    """`outer` is among queryset's `column` values, as a correlated EXISTS (an index probe per target) or,
+    with hashed=True, as `IN (uncorrelated subquery)`, which the database reads once per query (and
+    PostgreSQL hashes): much faster when every target of a district is tested against a short list."""
     if hashed:
         return Q(**{f"{outer}__in": queryset.order_by().values(column)})
     return Q(Exists(queryset.filter(**{column: OuterRef(outer)})))
 
 
-def _annotate(
-    targets: QuerySet[Target], on: dt.date, *, hashed: bool = False, hashed_referrals: bool | None = None
-) -> QuerySet[Target]:
-    """Each target with what its visits and referrals say: visited at least once, refused at a visit,
-    past its due date on `on` (Target.due_on; without one, its planned visit's due date — a target has at
-    most one planned visit at a time), and an open referral that came from a visit or a screening of the
-    person (for a household target: of the household)."""
-    visits = Visit.objects.all()
+def _annotate(targets: QuerySet[Target], on: dt.date) -> QuerySet[Target]:
+    """Each target with what the visits and referrals say beyond Target's own columns: past its due date
+    on `on` (Target.due_on; without one, its planned visit's due date — a target has at most one
+    planned visit at a time: an index probe, only for targets without a due date), and an open referral
+    that came from a visit or a screening of the person (for a household target: of the household; open
+    referrals are few, read once per query)."""
     overdue_visit = _target_in(
-        visits.filter(outcome=Visit.Outcome.PLANNED, due_on__lt=on), "target_id", hashed=hashed
+        Visit.objects.filter(outcome=Visit.Outcome.PLANNED, due_on__lt=on), "target_id"
     )
     overdue = (
         (Q(due_on__lt=on) | Q(due_on__isnull=True) & overdue_visit) if TARGET_HAS_DUE_ON else overdue_visit
     )
-    hashed_referrals = hashed if hashed_referrals is None else hashed_referrals
     open_referrals = Referral.objects.filter(
         status__in=OPEN_REFERRAL_STATUSES, source__in=VISIT_REFERRAL_SOURCES
     )
     return targets.annotate(
-        cov_visited=_flag(
-            _target_in(visits.filter(outcome=Visit.Outcome.VISITED), "target_id", hashed=hashed)
-        ),
-        cov_refused_visit=_flag(
-            _target_in(visits.filter(outcome=Visit.Outcome.REFUSED), "target_id", hashed=hashed)
-        ),
         cov_overdue=_flag(overdue),
         cov_referral_open=_flag(
             _target_in(
-                open_referrals.filter(resident__isnull=False),
-                "resident_id",
-                "resident_id",
-                hashed=hashed_referrals,
+                open_referrals.filter(resident__isnull=False), "resident_id", "resident_id", hashed=True
             )
             | Q(resident__isnull=True)
             & _target_in(
-                open_referrals.filter(household__isnull=False),
-                "household_id",
-                "household_id",
-                hashed=hashed_referrals,
+                open_referrals.filter(household__isnull=False), "household_id", "household_id", hashed=True
             )
         ),
     )
@@ -365,72 +353,25 @@ def _filtered(targets: QuerySet[Target], filters: Filters) -> QuerySet[Target]:
 
 
 def _grouped_figures(
-    targets: QuerySet[Target], group: Sequence[str], on: dt.date, *, many_dongs: bool
+    targets: QuerySet[Target], group: Sequence[str], on: dt.date
 ) -> dict[tuple[Any, ...], Figures]:
-    """The figures per group in one query, written the way each database runs it fastest (measured
-    side by side in bench/coverage_bench.py; same answers, both covered by the tests). Open referrals
-    are few: on both databases they are read once per query (`IN (…)`), not probed per target.
-    - SQLite: one COUNT(*) FILTER (WHERE …) per figure with the figure conditions (_conditions); the
-      visit subqueries are correlated EXISTS, index probes on visit_target_outcome that SQLite stops
-      at the first false part of a condition.
-    - PostgreSQL: _postgres_grouped_figures."""
-    if connection.vendor == "postgresql":
-        return _postgres_grouped_figures(targets, group, on, hashed=many_dongs)
+    """The figures per group in one query: COUNT(*) FILTER (WHERE …) per figure, with the figures'
+    conditions (_conditions), the same on both databases. Every target column it reads is in the
+    covering index target_program_dong, so the targets are read from the index alone."""
     conditions = _conditions(on)
     aggregates = {name: Count("pk", filter=conditions[name]) for name in FIGURE_NAMES}
-    annotated = _annotate(targets, on, hashed_referrals=True)
+    rows = _annotate(targets, on).values(*group).annotate(**aggregates).order_by()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # The planner costs the overdue subquery as if it ran for every target (it runs only for
+            # those without a due date), which puts the query over jit_above_cost: compiling it took
+            # longer (~30 ms) than running it. Off for this transaction only.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        found = list(rows)
     return {
-        tuple(row[g] for g in group): Figures(**{name: row[name] for name in FIGURE_NAMES})
-        for row in annotated.values(*group).annotate(**aggregates).order_by()
+        tuple(row[g] for g in group): Figures(**{name: row[name] for name in FIGURE_NAMES}) for row in found
     }
-
-
-def _sum_if(condition: str) -> str:
-    return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
-
-
-def _postgres_grouped_figures(
-    targets: QuerySet[Target], group: Sequence[str], on: dt.date, *, hashed: bool
-) -> dict[tuple[Any, ...], Figures]:
-    """One query in two levels. Inside, one row per target with its facts (consent, status, visited,
-    refused at a visit, overdue, open referral) from _annotate, so each subquery runs once per target
-    and never once per figure that mentions it; `OFFSET 0` keeps PostgreSQL from folding it into the
-    outer level (which would copy the subqueries into every sum). Outside, per group, COUNT(*) and one
-    conditional sum per figure: the SQL twin of _conditions (the tests check on every cell that the
-    list selected by _conditions has exactly as many rows as the figure). Over many 동 the visit
-    subqueries are `id IN (…)`, hashed once per query; for one 동 they are index probes."""
-    inner = _annotate(targets, on, hashed=hashed, hashed_referrals=True).values(
-        *group, "consent", "status", "cov_visited", "cov_refused_visit", "cov_overdue", "cov_referral_open"
-    )
-    inner_sql, inner_params = inner.order_by().query.sql_with_params()
-    consent_out = ", ".join(["%s"] * len(REFUSED_CONSENTS))
-    refused = f"(f.consent IN ({consent_out}) OR f.cov_refused_visit)"
-    pending = f"(f.status = %s AND NOT f.cov_visited AND NOT {refused})"
-    columns = ", ".join(f"f.{connection.ops.quote_name(g)}" for g in group)
-    sql = (
-        f"SELECT {columns}, COUNT(*), {_sum_if('f.consent = %s')}, {_sum_if('f.cov_visited')}, "
-        f"{_sum_if(refused)}, {_sum_if(pending)}, {_sum_if(f'{pending} AND f.cov_overdue')}, "
-        f"{_sum_if('f.cov_referral_open')} FROM ({inner_sql} OFFSET 0) f GROUP BY {columns}"
-    )
-    # In the order of the placeholders: the sums' (before FROM), then the inner query's. The sums
-    # are in FIGURE_NAMES order, as Figures' fields.
-    params = [
-        Target.Consent.GIVEN,
-        *REFUSED_CONSENTS,
-        Target.Status.OPEN,
-        *REFUSED_CONSENTS,
-        Target.Status.OPEN,
-        *REFUSED_CONSENTS,
-        *inner_params,
-    ]
-    with transaction.atomic(), connection.cursor() as cursor:
-        # PostgreSQL's JIT would compile this query at every run (its cost estimate is over
-        # jit_above_cost): compiling takes longer than running it. Off for this transaction only.
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    width = len(group)
-    return {tuple(row[:width]): Figures(*(int(value or 0) for value in row[width:])) for row in rows}
 
 
 # The query groups by (program, 동) whatever `by` asks (except staff): the target index on (program,
@@ -463,9 +404,7 @@ def coverage_figures(
     dongs = list(coverage_dongs(user).order_by("code"))
     programs = list(coverage_programs(user).order_by("code"))
     targets = _filtered(Target.objects.filter(dong__in=[d.pk for d in dongs]), filters)
-    grouped = _grouped_figures(
-        targets, _GROUP_FIELDS[by], on, many_dongs=filters.dong is None and len(dongs) > 1
-    )
+    grouped = _grouped_figures(targets, _GROUP_FIELDS[by], on)
     by_key: dict[tuple[Any, ...], Figures] = {}
     for key, figures in grouped.items():
         by_key.setdefault(_KEY_OF[by](key), Figures()).add(figures)

@@ -164,6 +164,12 @@ class Target(TimeStampedModel):
         db_index=False,
         db_constraint=False,
     )
+    # What the target's visits say, kept by the visits app in the transaction that records a visit
+    # (visits.services.visit_record; bulk loads: visits.services.targets_visit_facts_refresh). Never
+    # entered by anyone: they spare the coverage dashboard two look-ups into the visits per target
+    # (docs/coverage.md), and services.targets_integrity_check() compares them with the visits.
+    visit_made = models.BooleanField("방문 완료 있음", default=False, db_default=False, editable=False)
+    visit_refused = models.BooleanField("방문 거부 있음", default=False, db_default=False, editable=False)
 
     # Consent states that keep a target out of the work lists (still counted).
     CONSENT_OUT = ("refused", "withdrawn")
@@ -195,7 +201,16 @@ class Target(TimeStampedModel):
             # columns, outside the key, which keeps a district's list cheap to insert (core/indexes.py).
             CoveringIndex(
                 fields=["program", "period_start", "dong", "status"],
-                covering=["period_end", "consent", "due_on", "assignee", "resident", "household"],
+                covering=[
+                    "period_end",
+                    "consent",
+                    "due_on",
+                    "assignee",
+                    "resident",
+                    "household",
+                    "visit_made",
+                    "visit_refused",
+                ],
                 name="target_program_dong",
             ),
             # Partial: a new list is unassigned, so its rows cost these indexes nothing ("assignee = x"

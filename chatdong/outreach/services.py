@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import CharField, Count
+from django.db.models import CharField, Count, Exists, F, OuterRef
 from django.db.models.functions import Cast
 from django.http import HttpRequest
 from django.utils import timezone
@@ -655,7 +655,8 @@ _UNCHECKED_REFERENCES: tuple[tuple[str, str], ...] = (
 
 def targets_integrity_check() -> dict[str, list[int]]:
     """Targets whose program, 동, 반, resident, household, assignee or pregnancy registration does not
-    exist, per column (empty when the lists are sound). One anti-join per reference."""
+    exist, per column, and targets whose visit_made / visit_refused disagree with their visits (repair:
+    visits.services.targets_visit_facts_refresh). Empty when the lists are sound."""
     from django.apps import apps
 
     problems: dict[str, list[int]] = {}
@@ -669,6 +670,19 @@ def targets_integrity_check() -> dict[str, list[int]]:
         )
         if missing:
             problems[column] = missing
+    # What the visits say (Target.visit_made / visit_refused, kept by the visits app).
+    from chatdong.visits.models import Visit
+
+    visits = Visit.objects.filter(target=OuterRef("pk"))
+    for fact, outcome in (("visit_made", Visit.Outcome.VISITED), ("visit_refused", Visit.Outcome.REFUSED)):
+        differ = list(
+            Target.objects.annotate(seen=Exists(visits.filter(outcome=outcome)))
+            .exclude(**{fact: F("seen")})
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if differ:
+            problems[fact] = differ
     return problems
 
 

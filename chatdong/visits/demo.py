@@ -164,6 +164,7 @@ def demo_seed(*, district: District, today: dt.date, rng: random.Random) -> dict
                     )
                     recorded.append((visit, role))
             Visit.objects.bulk_create(planned + [v for v, _ in recorded])
+            services.targets_visit_facts_refresh({v.target_id for v, _ in recorded})
             counts["visits_planned"] += len(planned)
             counts["visits_recorded"] += len(recorded)
             if first_visit_today is None:

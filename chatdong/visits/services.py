@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -201,6 +202,33 @@ class Recorded:
     target_status: str = ""
 
 
+def _target_visit_facts_record(target: Target, outcome: str) -> None:
+    """Target.visit_made / visit_refused after a visit is recorded (they only ever become true: a
+    recorded visit keeps its outcome)."""
+    facts: dict[str, str] = {Visit.Outcome.VISITED: "visit_made", Visit.Outcome.REFUSED: "visit_refused"}
+    fact = facts.get(outcome)
+    if fact is not None and not getattr(target, fact):
+        setattr(target, fact, True)
+        Target.objects.filter(pk=target.pk).update(**{fact: True})
+
+
+def targets_visit_facts_refresh(target_ids: Iterable[int] | None = None) -> int:
+    """Target.visit_made / visit_refused worked out again from the visits, in one UPDATE: after visits
+    are loaded in bulk (demo, benchmark) or to repair what targets_integrity_check reports. Returns the
+    number of targets updated (all of them, or those given)."""
+    visits = Visit.objects.filter(target=OuterRef("pk"))
+    facts = {
+        "visit_made": Exists(visits.filter(outcome=Visit.Outcome.VISITED)),
+        "visit_refused": Exists(visits.filter(outcome=Visit.Outcome.REFUSED)),
+    }
+    if target_ids is None:
+        return Target.objects.update(**facts)
+    ids, updated = sorted(set(target_ids)), 0
+    for i in range(0, len(ids), 5000):  # under SQLite's limit of query parameters
+        updated += Target.objects.filter(pk__in=ids[i : i + 5000]).update(**facts)
+    return updated
+
+
 def target_set_status(*, target: Target, status: str, note: str) -> None:
     """The one change visits make to a target: done after a visit, cancelled on a move or death seen at
     the door. Writes Target.status (and status_note / status_changed_on), nothing else of outreach."""
@@ -376,6 +404,7 @@ def visit_record(
             if referral is not None:
                 result.referrals.append(referral)
         target = locked.target
+        _target_visit_facts_record(target, outcome)
         if outcome in ENDING:
             target_set_status(target=target, status=Target.Status.CANCELLED, note=ENDING[outcome])
             result.target_status = Target.Status.CANCELLED

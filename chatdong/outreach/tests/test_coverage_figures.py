@@ -18,6 +18,7 @@ from chatdong.referrals.models import Referral
 from chatdong.registry.models import Household, Resident
 from chatdong.testing.factories import ResidentFactory
 from chatdong.testing.world import World, build_world, make
+from chatdong.visits.services import targets_visit_facts_refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -164,6 +165,9 @@ def build_coverage_world() -> CoverageWorld:
         district=w.other_district, code="elder", name="어르신", kind=Program.Kind.ELDER_PLANNER
     )
     t["x1"] = Target.objects.create(program=other, resident=w.r_x, dong=w.dong_x, reason="x1", **year)
+    # The visits above were written directly, not recorded through visits.services: set what recording
+    # them would have set on their targets (Target.visit_made / visit_refused), as a bulk load does.
+    targets_visit_facts_refresh()
     return CoverageWorld(w=w, elder=elder, poverty=poverty, infant=infant, targets=t)
 
 

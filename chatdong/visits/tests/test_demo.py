@@ -9,6 +9,8 @@ import pytest
 from django.db import transaction
 
 from chatdong.accounts.models import Role
+from chatdong.outreach.models import Target
+from chatdong.outreach.services import targets_integrity_check
 from chatdong.referrals.models import Referral
 from chatdong.visits.demo import demo_seed
 from chatdong.visits.models import Screening, Visit
@@ -58,6 +60,9 @@ def test_demo_gives_a_planner_a_day_and_one_positive_referral(demo_world) -> Non
     referral = Referral.objects.get()
     assert (referral.source, referral.to_kind, referral.urgent) == ("screening", "health", True)
     assert Screening.objects.filter(positive=True).count() == 1
+    # The visits it writes in bulk leave their targets' visit facts as recording them would.
+    assert Target.objects.filter(visit_made=True).exists()
+    assert targets_integrity_check() == {}
     assert counts["positive_referrals"] == 1
     assert counts["visits_planned"] == Visit.objects.filter(outcome="planned").count()
     assert counts["visits_recorded"] == Visit.objects.exclude(outcome="planned").count()

@@ -483,3 +483,51 @@ def test_needs_are_corrected_after_the_visit(vw) -> None:
     with pytest.raises(PermissionDenied):
         services.needs_save(actor=vw.nurse, visit=vw.visit, needs={"jobs": {"need": True}})
     assert NeedItem.objects.count() == 2
+
+
+# --- what the visits say on the target (Target.visit_made / visit_refused) ---------------------------
+
+
+def _facts(target: Target) -> tuple[bool, bool]:
+    target.refresh_from_db()
+    return target.visit_made, target.visit_refused
+
+
+def test_recording_sets_the_targets_visit_facts(vw) -> None:
+    from chatdong.outreach.services import targets_integrity_check
+
+    assert _facts(vw.target) == (False, False)
+    services.visit_record(actor=vw.planner, visit=vw.visit, outcome="absent")
+    assert _facts(vw.target) == (False, False)
+    again = make_visit(vw.target, vw.planner, attempt=2)
+    services.visit_record(actor=vw.planner, visit=again, outcome="refused")
+    assert _facts(vw.target) == (False, True)
+    third = make_visit(vw.target, vw.planner)
+    services.visit_record(actor=vw.planner, visit=third, outcome="visited")
+    assert _facts(vw.target) == (True, True)
+    assert targets_integrity_check() == {}
+
+
+def test_the_check_finds_facts_that_disagree_with_the_visits_and_the_refresh_repairs_them(vw) -> None:
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    from chatdong.outreach.services import targets_integrity_check
+
+    Visit.objects.filter(pk=vw.visit.pk).update(outcome="visited")  # written past the services
+    other = make_target(vw.program, vw.w.r_z2)
+    Target.objects.filter(pk=other.pk).update(visit_refused=True)  # no refused visit behind it
+    assert targets_integrity_check() == {"visit_made": [vw.target.pk], "visit_refused": [other.pk]}
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("outreach_targets", "--district", vw.w.district.code, "--check", stdout=out)
+    assert "방문 기록과 방문 완료 여부가 다른 방문 대상 1건" in out.getvalue()
+    assert "--repair-visit-facts" in out.getvalue()
+
+    assert services.targets_visit_facts_refresh([vw.target.pk, other.pk]) == 2
+    assert (_facts(vw.target), _facts(other)) == ((True, False), (False, False))
+    assert targets_integrity_check() == {}
+    Target.objects.filter(pk=other.pk).update(visit_made=True)
+    call_command("outreach_targets", "--district", vw.w.district.code, "--repair-visit-facts", stdout=out)
+    assert _facts(other) == (False, False)

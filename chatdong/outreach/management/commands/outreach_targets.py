@@ -18,6 +18,8 @@ from chatdong.outreach.services import (
     targets_integrity_check,
 )
 
+VISIT_FACTS = {"visit_made": "방문 완료", "visit_refused": "방문 거부"}
+
 
 class Command(BaseCommand):
     help = "방문 사업: 기본 사업 설치(--install), 대상 추출(--extract YYYY-MM-DD), 주민 변동 반영(--follow)."
@@ -33,7 +35,14 @@ class Command(BaseCommand):
             "--follow", action="store_true", help="아직 반영하지 않은 주민 자료 변동을 대상 명단에 반영"
         )
         parser.add_argument(
-            "--check", action="store_true", help="대상의 사업·동·반·주민·세대 참조가 모두 있는지 점검"
+            "--check",
+            action="store_true",
+            help="대상의 사업·동·반·주민·세대·담당자 참조가 모두 있는지, 방문 여부가 방문 기록과 맞는지 점검",
+        )
+        parser.add_argument(
+            "--repair-visit-facts",
+            action="store_true",
+            help="대상의 방문 완료·거부 여부를 방문 기록으로 다시 계산",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -65,10 +74,20 @@ class Command(BaseCommand):
                 self.stdout.write(f"주민 자료 {run.batch_id}번 반영: {run.counts}")
             if not runs:
                 self.stdout.write("새로 반영할 주민 자료가 없습니다.")
+        if options["repair_visit_facts"]:
+            from chatdong.visits.services import targets_visit_facts_refresh
+
+            self.stdout.write(f"방문 완료·거부 여부를 다시 계산한 대상: {targets_visit_facts_refresh()}건")
         if options["check"]:
             problems = targets_integrity_check()
             for column, ids in problems.items():
-                self.stdout.write(f"{column}: 없는 대상을 가리키는 방문 대상 {len(ids)}건 (예: {ids[:10]})")
+                if column in VISIT_FACTS:
+                    what = f"방문 기록과 {VISIT_FACTS[column]} 여부가 다른 방문 대상"
+                else:
+                    what = "없는 대상을 가리키는 방문 대상"
+                self.stdout.write(f"{column}: {what} {len(ids)}건 (예: {ids[:10]})")
+            if set(problems) & set(VISIT_FACTS):
+                self.stdout.write("고치려면: chatdong outreach_targets --repair-visit-facts")
             if problems:
                 raise CommandError("방문 대상의 참조가 맞지 않습니다.")
             self.stdout.write("방문 대상의 참조가 모두 맞습니다.")

@@ -131,6 +131,18 @@ class ListUploadForm(KrdsForm):
     file = forms.FileField(label="명단 파일(CSV: 주민등록번호, 사유)")
 
 
+class TargetAddForm(KrdsForm):
+    """One person (her household, for a household program) added by staff."""
+
+    resident_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    reason = forms.CharField(
+        label="등록 사유",
+        max_length=200,
+        help_text="예: 이웃 제보, 단전·단수 위기 가구, 학교 밖 청소년",
+        widget=forms.TextInput(),
+    )
+
+
 def parse_date(text: str | None, default: dt.date) -> dt.date:
     try:
         return dt.date.fromisoformat(text) if text else default

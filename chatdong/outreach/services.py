@@ -1480,6 +1480,7 @@ def targets_assign_auto(
             or program.district_id != dong.district_id
         ):
             raise NotFound("동을 찾을 수 없습니다.")
+    period_start, _ = rules.period_bounds(program.period, period_start)  # checked: a period start
     roles = list(program.visit_roles or [])
     staff = list(access.assignable_staff(dong.pk, roles).values_list("pk", flat=True))
     with transaction.atomic():

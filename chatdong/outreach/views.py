@@ -29,10 +29,13 @@ from chatdong.outreach.forms import (
     NoticeForm,
     PregnancyForm,
     ProgramForm,
+    TargetAddForm,
     TemplateForm,
     parse_date,
 )
 from chatdong.outreach.models import MessageTemplate, Program, Target
+from chatdong.registry.access import residents_visible_to
+from chatdong.registry.selectors import resident_search
 
 PER_PAGE = 50
 
@@ -274,6 +277,70 @@ def target_list_upload(request: HttpRequest, program_id: int) -> HttpResponse:
         f"명단 {run.counts['rows']:,}행: 새로 {run.counts['added']:,}, 복원 {run.counts['restored']:,}",
     )
     return redirect(url)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def target_add(request: HttpRequest, program_id: int) -> HttpResponse:
+    """Add one person by hand (hidden vulnerable households, a child in crisis): find the resident, say
+    why. For a household program her household becomes the target."""
+    user = _staff(request)
+    if not access.can_list_import(user):
+        raise DjangoPermissionDenied("방문 대상을 등록할 권한이 없습니다.")
+    program = _program(user, program_id)
+    source = request.POST if request.method == "POST" else request.GET
+    start = rules.current_period_start(program.period, parse_date(source.get("period"), today()))
+    form = TargetAddForm(request.POST or None)
+    resident = None
+    if request.method == "POST" and form.is_valid():
+        resident = residents_visible_to(user).filter(pk=form.cleaned_data["resident_id"] or 0).first()
+        if resident is None:
+            form.add_error(None, "등록할 주민을 검색해서 고르세요.")
+        else:
+            try:
+                target = services.target_add(
+                    actor=user,
+                    program=program,
+                    period_start=start,
+                    resident=resident,
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+            except NotFound as exc:
+                raise Http404(str(exc)) from exc
+            except PermissionDenied as exc:
+                raise DjangoPermissionDenied(str(exc)) from exc
+            except ValidationFailed as exc:
+                form.add_error(None, _error_text(exc))
+            else:
+                messages.success(request, f"{program.name} 대상으로 등록했습니다.")
+                return redirect("outreach:target_detail", target_id=target.pk)
+    context = {
+        "program": program,
+        "period_start": start,
+        "period_label": rules.period_label(program.period, start),
+        "form": form,
+        "resident": resident,
+    }
+    return render(request, "outreach/target_add.html", context)
+
+
+@login_required
+@require_GET
+def resident_pick(request: HttpRequest) -> HttpResponse:
+    """HTMX: residents in the user's scope matching the query, as choices for target_add (the search
+    logs what it shows, as every resident search does)."""
+    user = _staff(request)
+    if not access.can_list_import(user):
+        raise DjangoPermissionDenied("방문 대상을 등록할 권한이 없습니다.")
+    query = request.GET.get("q", "").strip()
+    result, error = None, ""
+    if query:
+        try:
+            result = resident_search(user=user, request=request, query=query, limit=20)
+        except (ValidationFailed, PermissionDenied) as exc:
+            error = str(exc)
+    return render(request, "outreach/_resident_pick.html", {"result": result, "error": error})
 
 
 def _detail_context(user: User, request: HttpRequest, target: Target) -> dict[str, Any]:

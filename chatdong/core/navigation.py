@@ -96,7 +96,7 @@ _HOME_ORDER: dict[str, list[str]] = {
     Role.DISTRICT_STAFF: ["dong_list", "coverage", "programs", "import", "audit", "search", "staff"],
     Role.SUPPORT_TEAM: ["dong_list", "coverage", "staff"],
     Role.HEALTH_MEDICAL: ["referrals_inbox", "dong_list", "coverage", "staff"],
-    Role.AGENCY_WORKER: ["referrals_inbox", "cases", "linkage", "agency"],
+    Role.AGENCY_WORKER: ["referrals_inbox", "agency_finding", "cases", "linkage", "agency"],
     Role.ADMIN: ["staff", "audit", "import", "dong_list"],
 }
 
@@ -151,7 +151,11 @@ def _sections(user: User) -> list[Section]:
     if referrals_access.can_use_desk(user):
         referrals.append(("복지상담", reverse("referrals:desk")))
     referrals.append(("받은 의뢰", reverse("referrals:inbox")))
-    if user.scope != Scope.AGENCY and user.role != Role.HEALTH_MEDICAL:
+    if referrals_access.can_send_agency_finding(user):
+        referrals.append(("발굴 의뢰", reverse("referrals:agency_finding")))
+    if referrals_access.can_send_agency_finding(user) or (
+        user.scope != Scope.AGENCY and user.role != Role.HEALTH_MEDICAL
+    ):
         referrals.append(("보낸 의뢰", reverse("referrals:sent")))
     if referrals_access.can_view_supervisor_queue(user):
         referrals.append(("의뢰 점검", reverse("referrals:queue")))
@@ -361,6 +365,13 @@ def _program_cards(user: User, cards: dict[str, HomeCard]) -> None:
             "받은 의뢰",
             "받은 의뢰를 접수하고 처리 결과를 회신합니다. 긴급 의뢰가 맨 위에 있습니다.",
             reverse("referrals:inbox"),
+        )
+    if referrals_access.can_send_agency_finding(user):
+        cards["agency_finding"] = HomeCard(
+            "agency_finding",
+            "발굴 의뢰",
+            "도움이 필요한 주민을 찾으면 그 동 주민센터에 알립니다. 결과는 보낸 의뢰로 돌아옵니다.",
+            reverse("referrals:agency_finding"),
         )
     if referrals_access.can_view_supervisor_queue(user):
         cards["referrals_queue"] = HomeCard(

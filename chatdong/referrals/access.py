@@ -15,8 +15,26 @@ SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.TEAM_LEADER, Role.DONG_HEAD}
 DIRECTORY_EDITOR_ROLES = frozenset({Role.DONG_HEAD, Role.TEAM_LEADER, Role.DISTRICT_STAFF, Role.ADMIN})
 
 
-def can_send_referral(user: User, dong: Dong) -> bool:
-    """동 staff send referrals from their own 동; district program staff from any 동 of the district."""
+def is_agency_sender(user: User) -> bool:
+    """A private-agency case worker, who may send 민간기관 발굴 의뢰 (and nothing else)."""
+    return is_active_staff(user) and user.role == Role.AGENCY_WORKER and user.agency is not None
+
+
+def can_send_agency_finding(user: User, dong: Dong | None = None) -> bool:
+    """An agency worker sends what the agency found to a 동 of the agency's district (any 동 when `dong`
+    is None: whether the page exists for the user)."""
+    if not is_agency_sender(user):
+        return False
+    assert user.agency is not None
+    return dong is None or user.agency.district_id == dong.district_id
+
+
+def can_send_referral(user: User, dong: Dong, *, source: str | None = None) -> bool:
+    """동 staff send referrals from their own 동; district program staff from any 동 of the district; an
+    agency worker only a 민간기관 발굴 의뢰 (source AGENCY), to a 동 of the agency's district. Only an agency
+    worker sends that kind."""
+    if source == Referral.Source.AGENCY or is_agency_sender(user):
+        return source == Referral.Source.AGENCY and can_send_agency_finding(user, dong)
     if not is_active_staff(user):
         return False
     if user.role in DONG_ROLES and user.scope in (Scope.DONG, Scope.ZONE):
@@ -79,8 +97,22 @@ def receivers_of(referral: Referral) -> QuerySet[User]:
 
 def can_reroute(user: User, referral: Referral) -> bool:
     """A returned referral goes back to its sender's 동: the sender (or a colleague who may send from the
-    동) sends it on to another receiver."""
+    동) sends it on to another receiver. An agency never picks receivers: when its 발굴 의뢰 comes back it
+    sends a new one (the 동 may still send the returned one on)."""
+    if is_agency_sender(user):
+        return False
     return referral.sender_id == user.pk or can_send_referral(user, referral.dong)
+
+
+def can_open_case_from(user: User, referral: Referral) -> bool:
+    """The receiver of an open 민간기관 발굴 의뢰 registers the person as a case (사례로 등록); the case
+    service decides the rest (a 동 case role of the referral's 동)."""
+    return (
+        referral.source == Referral.Source.AGENCY
+        and referral.status in (Referral.Status.SENT, Referral.Status.ACCEPTED)
+        and can_see_person(user)
+        and is_receiver(user, referral)
+    )
 
 
 def can_see_person(user: User) -> bool:

@@ -9,17 +9,20 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from chatdong.accounts.access import DONG_ROLES
-from chatdong.accounts.models import Agency, Role, User
+from chatdong.accounts.models import Agency, Dong, Role, User
 from chatdong.core.api import ERRORS, Page, PageIn, api_user, page_body, page_of
 from chatdong.core.errors import NotFound, PermissionDenied, ValidationFailed
 from chatdong.referrals import access, selectors, services
 from chatdong.referrals.models import DeskConsultation, DeskNeed, Referral
 from chatdong.referrals.schemas import (
+    AgencyFindingIn,
     AgencyOut,
     ConsultationIn,
     ConsultationOut,
     ForwardIn,
     NoteIn,
+    OpenCaseIn,
+    OpenCaseOut,
     ReasonIn,
     ReferralDetailOut,
     ReferralOut,
@@ -52,6 +55,34 @@ def referral_list(request: HttpRequest, params: Query[ReferralListIn]) -> dict[s
     rows, total = page_of(queryset, params)
     selectors.log_referral_list(user=user, request=request, rows=rows, what=params.box)
     return page_body(rows, total, params)
+
+
+@router.post(
+    "/referrals/agency-finding",
+    response={201: ReferralDetailOut, **ERRORS},
+    summary="민간기관 발굴 의뢰 보내기",
+)
+def agency_finding(request: HttpRequest, body: AgencyFindingIn) -> Status[Referral]:
+    """기관 사례관리자만: 구 안의 동 주민센터(빈곤위기가정 복지플래너, 없으면 팀장·동장)로 보냅니다.
+    결과는 box=sent 목록과 알림으로 돌아옵니다."""
+    user = api_user(request)
+    if not access.can_send_agency_finding(user):
+        raise PermissionDenied("민간기관 사례관리자만 발굴 의뢰를 보냅니다.")
+    dong = Dong.objects.filter(pk=body.dong_id).select_related("district").first()
+    if dong is None:
+        raise ValidationFailed("동을 고르세요.", {"dong_id": ["없는 동입니다."]})
+    referral = services.referral_agency_finding(
+        actor=user,
+        dong=dong,
+        name=body.name,
+        need_category=body.need_category,
+        summary=body.summary,
+        urgent=body.urgent,
+        birth_date=body.birth_date,
+        phone=body.phone,
+        address=body.address,
+    )
+    return Status(201, _after(user, request, referral.pk))
 
 
 @router.get("/referrals/{referral_id}", response={200: ReferralDetailOut, **ERRORS}, summary="의뢰 상세")
@@ -98,6 +129,27 @@ def referral_return(request: HttpRequest, referral_id: int, body: ReasonIn) -> R
     user = api_user(request)
     services.referral_return(actor=user, referral=_scoped(user, request, referral_id), reason=body.reason)
     return _after(user, request, referral_id)
+
+
+@router.post(
+    "/referrals/{referral_id}/open-case",
+    response={200: OpenCaseOut, **ERRORS},
+    summary="발굴 의뢰를 사례로 등록",
+)
+def referral_open_case(request: HttpRequest, referral_id: int, body: OpenCaseIn) -> dict[str, object]:
+    """민간기관 발굴 의뢰를 받은 담당자만: 이 동의 주민을 골라 사례관리 대장에 올리고(발굴 경로 agency),
+    의뢰는 접수·처리 완료되어 결과가 기관에 갑니다. 하나라도 실패하면 아무것도 바뀌지 않습니다."""
+    user = api_user(request)
+    referral = _scoped(user, request, referral_id)
+    if not access.is_receiver(user, referral):
+        raise PermissionDenied("이 의뢰를 받은 담당자만 사례로 등록할 수 있습니다.")
+    resident = residents_visible_to(user).filter(pk=body.resident_id).first()
+    if resident is None:
+        raise NotFound("주민을 찾을 수 없습니다.")
+    _, case = services.referral_open_case(
+        actor=user, referral=referral, resident=resident, summary=body.summary
+    )
+    return {"case_id": case.pk, "referral": _after(user, request, referral_id)}
 
 
 def _receiver_user(referral_district_id: int, user_id: int | None) -> User | None:

@@ -134,7 +134,45 @@ def demo_seed(*, district: District, today: dt.date, rng: random.Random) -> dict
             made = _dong_work(dong=dong, today=today, rng=rng, agencies=agencies)
             for key, value in made.items():
                 counts[key] += value
+        counts["agency_findings"] = _agency_findings(district, rng)
     return counts
+
+
+def _agency_findings(district: District, rng: random.Random) -> int:
+    """민간기관 발굴 의뢰: each agency with a case worker tells one 동 about a resident it found, through
+    the service (so the 동's receiver is chosen and notified as in real use). The person is written as an
+    agency knows her (name, birth date, phone), so the receiver's duplicate check finds her."""
+    from chatdong.referrals.services import agency_finding_receiver, referral_agency_finding
+
+    sent = 0
+    workers = User.objects.filter(
+        agency__district=district, role=Role.AGENCY_WORKER, is_active=True
+    ).order_by("pk")
+    seen_agencies: set[int] = set()
+    residents = (
+        Resident.objects.filter(dong__district=district, status=Resident.Status.RESIDENT)
+        .select_related("dong")
+        .order_by("pk")
+    )
+    for worker in workers:
+        if worker.agency_id is None or worker.agency_id in seen_agencies:
+            continue
+        seen_agencies.add(worker.agency_id)
+        person = residents[rng.randrange(200) :].first() or residents.first()
+        if person is None or agency_finding_receiver(person.dong) is None:
+            continue
+        dong = person.dong
+        referral_agency_finding(
+            actor=worker,
+            dong=dong,
+            name=person.name,
+            birth_date=person.birth_date,
+            phone=person.phone,
+            need_category=NeedCategory.DAILY_LIVING,
+            summary="복지관 도시락 배달 중 확인: 혼자 지내며 최근 식사를 거르고 관리비가 밀렸다고 함.",
+        )
+        sent += 1
+    return sent
 
 
 def _directory(district: District) -> list[Agency]:

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from chatdong.accounts.models import Agency, User
+from chatdong.accounts.models import Agency, Dong, User
 from chatdong.core.needs import NeedCategory
 from chatdong.referrals.models import DeskNeed, Referral
 
@@ -127,4 +127,55 @@ class DirectorySearchForm(forms.Form):
         choices=[("", "전체"), *NeedCategory.choices],
         required=False,
         widget=forms.Select(attrs={"class": "krds-form-select"}),
+    )
+
+
+class AgencyFindingForm(forms.Form):
+    """민간기관 발굴 의뢰: the 동 (of the agency's district), the person as the agency knows them, the
+    need and what was found."""
+
+    dong = forms.ModelChoiceField(
+        label="보낼 동",
+        queryset=Dong.objects.none(),
+        empty_label="동을 고르세요",
+        widget=forms.Select(attrs={"class": "krds-form-select"}),
+    )
+    name = forms.CharField(label="대상자 성명", max_length=40, widget=forms.TextInput(attrs=TEXT))
+    birth_date = forms.DateField(
+        label="생년월일", required=False, widget=forms.DateInput(attrs={**TEXT, "type": "date"})
+    )
+    phone = forms.CharField(label="연락처", max_length=20, required=False, widget=forms.TextInput(attrs=TEXT))
+    address = forms.CharField(
+        label="주소", max_length=200, required=False, widget=forms.TextInput(attrs=TEXT)
+    )
+    need_category = forms.ChoiceField(
+        label="욕구 영역",
+        choices=[("", "고르세요"), *NeedCategory.choices],
+        widget=forms.Select(attrs={"class": "krds-form-select"}),
+    )
+    summary = forms.CharField(
+        label="발굴 내용", max_length=4000, widget=forms.Textarea(attrs={**AREA, "rows": 5})
+    )
+    urgent = forms.BooleanField(label="긴급(오늘 안에 연락이 필요합니다)", required=False)
+
+    def __init__(self, *args: Any, dongs: QuerySet[Dong], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["dong"].queryset = dongs  # type: ignore[attr-defined]
+
+
+class OpenCaseForm(forms.Form):
+    """사례로 등록: the resident picked from the 동's registry (the pick list's radio) and, optionally, the
+    case's 발굴 내용 (the referral's summary otherwise)."""
+
+    resident_id = forms.IntegerField(
+        error_messages={
+            "required": "대상 주민을 검색해서 고르세요.",
+            "invalid": "대상 주민을 검색해서 고르세요.",
+        }
+    )
+    summary = forms.CharField(
+        label="발굴 내용(사례 대장에 남길 내용, 비우면 의뢰 내용)",
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs=AREA),
     )

@@ -1,6 +1,6 @@
 """Referrals that close the loop: from the counseling desk, a visit or a case to a staff member, an
-outside agency or the health department (보건소 의약과), each with a state, a due date in Korean business
-days and a result the receiver must report back."""
+outside agency or the health department (보건소 의약과), and from a private agency to a 동 (민간기관 발굴
+의뢰), each with a state, a due date in Korean business days and a result the receiver must report back."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ class Referral(TimeStampedModel):
         SCREENING = "screening", "마음건강 평가"
         CASE = "case", "사례관리"
         STAFF = "staff", "직원"
+        AGENCY = "agency", "민간기관 발굴"
 
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="referrals")
     dong = models.ForeignKey(Dong, on_delete=models.PROTECT, related_name="referrals")
@@ -78,6 +79,10 @@ class Referral(TimeStampedModel):
     # agency never reads the registry; also the only identity of an unregistered walk-in.
     client_name = models.CharField("대상자 성명", max_length=40, blank=True)
     client_phone = models.CharField("대상자 연락처", max_length=20, blank=True)
+    # What a private agency knows of the person it found (민간기관 발굴 의뢰): the 동 matches it against the
+    # registry before it opens a case; the agency never sees the registry itself.
+    client_birth_date = models.DateField("대상자 생년월일", null=True, blank=True)
+    client_address = models.CharField("대상자 주소", max_length=200, blank=True)
     accepted_at = models.DateTimeField("접수 일시", null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

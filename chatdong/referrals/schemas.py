@@ -50,7 +50,13 @@ class ReferralOut(Schema):
     summary: str
     client_name: str
     client_phone: str
-    source: str
+    client_birth_date: dt.date | None
+    client_address: str
+    source: str = Field(
+        ...,
+        description="desk 복지상담 · visit 가정방문 · screening 마음건강 평가 · case 사례관리 · staff 직원 · "
+        "agency 민간기관 발굴(source_id: 보낸 기관)",
+    )
     source_id: int | None
     sender: str
     to_kind: str
@@ -216,3 +222,26 @@ class AgencyOut(Schema):
     @staticmethod
     def resolve_kind_label(obj: Agency) -> str:
         return obj.get_kind_display()
+
+
+class AgencyFindingIn(Schema):
+    """민간기관 발굴 의뢰: 기관 사례관리자가 구 안의 동 주민센터에 알립니다."""
+
+    dong_id: int = Field(..., description="보낼 동(기관이 있는 구의 동)")
+    name: str = Field(..., min_length=1, max_length=40, description="대상자 성명(기관이 아는 대로)")
+    birth_date: dt.date | None = None
+    phone: str = Field("", max_length=20)
+    address: str = Field("", max_length=200)
+    need_category: NeedCategory
+    summary: str = Field(..., min_length=1, max_length=4000, description="발굴 내용")
+    urgent: bool = False
+
+
+class OpenCaseIn(Schema):
+    resident_id: int = Field(..., description="이 동의 등록 주민(GET /residents 로 찾은 id)")
+    summary: str = Field("", max_length=4000, description="사례 대장에 남길 발굴 내용(비우면 의뢰 내용)")
+
+
+class OpenCaseOut(Schema):
+    case_id: int
+    referral: ReferralDetailOut

@@ -9,11 +9,16 @@ The lifecycle (anything else raises ValidationFailed):
      └──forward──▶ sent (new receiver) ◀──forward── accepted / returned (by the sender's 동)
 
 Return and forward count a bounce; more than CHATDONG_REFERRAL_BOUNCE_LIMIT bounces flag the referral to
-the 동's supervisors (the seed's "ping-pong")."""
+the 동's supervisors (the seed's "ping-pong").
+
+A private agency brings a case in with a 민간기관 발굴 의뢰 (referral_agency_finding): a referral to the
+동's poverty-crisis planner, who matches the person against the registry and registers the case
+(referral_open_case: case opened, referral accepted and done, in one transaction)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -32,6 +37,9 @@ from chatdong.core.time import today
 from chatdong.referrals import access
 from chatdong.referrals.models import DeskConsultation, DeskNeed, Referral, ReferralEvent
 from chatdong.registry.models import Household, Resident
+
+if TYPE_CHECKING:
+    from chatdong.cases.models import Case
 
 OPEN_STATUSES = (Referral.Status.SENT, Referral.Status.ACCEPTED)
 
@@ -135,11 +143,22 @@ def referral_send(
     urgent: bool = False,
     client_name: str = "",
     client_phone: str = "",
+    client_birth_date: dt.date | None = None,
+    client_address: str = "",
 ) -> Referral:
     """Send a referral. The due date is counted in Korean business days from today. The receivers are
     notified after commit; an urgent referral (e.g. PHQ-9 item 9 > 0) as urgent."""
-    if not access.can_send_referral(actor, dong):
+    if not access.can_send_referral(actor, dong, source=source):
         raise PermissionDenied("이 동에서 의뢰를 보낼 권한이 없습니다.")
+    if access.is_agency_sender(actor) and not (
+        to_kind == Referral.To.STAFF
+        and to_user is not None
+        and to_user.dong_id == dong.pk
+        and resident is None
+        and household is None
+    ):
+        # An agency never reads the registry and never picks receivers: its finding goes to the 동.
+        raise PermissionDenied("민간기관은 동 주민센터로 발굴 의뢰만 보낼 수 있습니다.")
     errors: dict[str, list[str]] = {}
     if need_category not in NeedCategory.values:
         errors["need_category"] = ["욕구 영역을 고르세요."]
@@ -172,6 +191,8 @@ def referral_send(
             due_on=add_business_days(today(), referral_due_days(to_kind=to_kind, urgent=urgent)),
             client_name=(client_name or (resident.name if resident else "")).strip()[:40],
             client_phone=(client_phone or (resident.phone if resident else "")).strip()[:20],
+            client_birth_date=client_birth_date,
+            client_address=client_address.strip()[:200],
         )
         event = ReferralEvent.objects.create(
             referral=referral,
@@ -436,6 +457,152 @@ def referral_forward(
         if over:
             transaction.on_commit(lambda: _notify_pingpong(current))
     return current
+
+
+# --- 민간기관 발굴 의뢰 (a private agency brings a case in) ------------------------------------------
+
+# Who receives an agency's finding at the 동, in order: the poverty-crisis planner (who runs case
+# management), else the team leader, else the 동장.
+FINDING_RECEIVER_ROLES = (Role.PLANNER_POVERTY, Role.TEAM_LEADER, Role.DONG_HEAD)
+
+
+def agency_finding_receiver(dong: Dong) -> User | None:
+    """The active 빈곤위기가정 복지플래너 of the 동 (the first by name when there are several); if it has
+    none, its 팀장, then its 동장; None when it has none of them."""
+    for role in FINDING_RECEIVER_ROLES:
+        found = User.objects.filter(is_active=True, dong=dong, role=role).order_by("full_name", "pk").first()
+        if found is not None:
+            return found
+    return None
+
+
+def referral_agency_finding(
+    *,
+    actor: User,
+    dong: Dong,
+    name: str,
+    need_category: str,
+    summary: str,
+    urgent: bool = False,
+    birth_date: dt.date | None = None,
+    phone: str = "",
+    address: str = "",
+) -> Referral:
+    """민간기관 발굴 의뢰: an agency worker tells a 동 of the agency's district about a person the agency
+    found (as the agency knows them: name required, birth date, phone and address if known). It is a
+    referral to the 동's receiver (agency_finding_receiver) like any other: due date, notifications,
+    answers and bounces."""
+    if not access.can_send_agency_finding(actor, dong):
+        raise PermissionDenied("우리 기관이 있는 구의 동에만 발굴 의뢰를 보낼 수 있습니다.")
+    errors: dict[str, list[str]] = {}
+    if not name.strip():
+        errors["name"] = ["대상자 성명을 적으세요."]
+    if birth_date is not None and birth_date > today():
+        errors["birth_date"] = ["생년월일이 오늘보다 뒤입니다."]
+    receiver = agency_finding_receiver(dong)
+    if receiver is None:
+        errors["dong"] = ["이 동에는 의뢰를 받을 담당자가 없습니다. 동 주민센터에 전화로 알려 주세요."]
+    if errors:
+        raise ValidationFailed("의뢰를 보낼 수 없습니다. 표시된 항목을 고치세요.", errors)
+    return referral_send(
+        actor=actor,
+        dong=dong,
+        need_category=need_category,
+        summary=summary,
+        to_kind=Referral.To.STAFF,
+        to_user=receiver,
+        source=Referral.Source.AGENCY,
+        source_id=actor.agency_id,
+        urgent=urgent,
+        client_name=name,
+        client_phone=phone,
+        client_birth_date=birth_date,
+        client_address=address,
+    )
+
+
+def referral_open_case(
+    *, actor: User, referral: Referral, resident: Resident, summary: str = ""
+) -> tuple[Referral, Case]:
+    """사례로 등록: the receiver of a 민간기관 발굴 의뢰 puts the resident it picked from the 동's registry on
+    the case register (source AGENCY, source_id the referral), and the referral is accepted (if it was
+    only sent) and done, its result naming the case. All or nothing: if the case cannot be opened the
+    referral is left as it was."""
+    from chatdong.cases.models import Case
+    from chatdong.cases.services import case_open
+    from chatdong.registry.access import residents_visible_to
+
+    _require_receiver(actor, referral)
+    errors: dict[str, list[str]] = {}
+    if referral.source != Referral.Source.AGENCY:
+        errors["referral"] = ["민간기관 발굴 의뢰만 여기서 사례로 등록합니다. 사례관리 대장에서 등록하세요."]
+    if resident.dong_id != referral.dong_id:
+        errors["resident_id"] = ["이 동 주민이 아닙니다. 주민이 사는 동으로 재의뢰하거나 반송하세요."]
+    elif not residents_visible_to(actor).filter(pk=resident.pk).exists():
+        errors["resident_id"] = ["담당 범위의 주민을 고르세요."]
+    if errors:
+        raise ValidationFailed("사례로 등록할 수 없습니다. 표시된 항목을 고치세요.", errors)
+    with transaction.atomic():
+        current = _locked(referral)
+        if not access.is_receiver(actor, current):
+            raise PermissionDenied("이 의뢰를 받은 담당자(기관)만 처리할 수 있습니다.")
+        if current.status not in OPEN_STATUSES:
+            raise _refuse(current, "사례로 등록")
+        sender_agency = (
+            Agency.objects.filter(pk=current.source_id).values_list("name", flat=True).first()
+            if current.source_id is not None
+            else None
+        )
+        case = case_open(
+            actor=actor,
+            dong=current.dong,
+            summary=f"[민간기관 발굴{f' · {sender_agency}' if sender_agency else ''}] "
+            f"{summary.strip() or current.summary}",
+            source=Case.Source.AGENCY,
+            source_id=current.pk,
+            resident=resident,
+            worker=actor,
+        )
+        now = timezone.now()
+        if current.status == Referral.Status.SENT:
+            current.status = Referral.Status.ACCEPTED
+            current.accepted_at = now
+            current.accepted_by = actor
+            _record(
+                actor=actor,
+                referral=current,
+                from_status=Referral.Status.SENT,
+                action=ReferralEvent.Action.ACCEPT,
+                note="",
+            )
+        result = f"사례관리 대상으로 등록했습니다(사례 #{case.pk})."
+        current.status = Referral.Status.DONE
+        current.result = result
+        current.responded_at = now
+        # The referral now points at the registry resident (shown only to roles that may see it).
+        current.resident = resident
+        current.household = resident.household
+        current.save(
+            update_fields=[
+                "status",
+                "accepted_at",
+                "accepted_by",
+                "result",
+                "responded_at",
+                "resident",
+                "household",
+                "updated_at",
+            ]
+        )
+        event = _record(
+            actor=actor,
+            referral=current,
+            from_status=Referral.Status.ACCEPTED,
+            action=ReferralEvent.Action.COMPLETE,
+            note=result,
+        )
+        transaction.on_commit(lambda: _notify_sender(current, event))
+    return current, case
 
 
 def referrals_flag_overdue(*, day: dt.date | None = None) -> int:

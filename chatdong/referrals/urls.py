@@ -7,7 +7,10 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("sent/", views.sent, name="sent"),
     path("queue/", views.queue, name="queue"),
+    path("finding/", views.agency_finding, name="agency_finding"),
     path("<int:referral_id>/", views.detail, name="detail"),
+    # Before the generic answer route, which would take "open-case" for an action.
+    path("<int:referral_id>/open-case/", views.open_case, name="open_case"),
     path("<int:referral_id>/<str:action>/", views.act, name="act"),
     path("desk/", views.desk, name="desk"),
     path("desk/search/", views.desk_search, name="desk_search"),

@@ -1,6 +1,6 @@
 """Referral pages: the receivers' inbox, the sender's 보낸 의뢰, the supervisors' 의뢰 점검, one referral
-with its history and answer forms, the counseling desk (intake, consultation, routing) and the agency
-directory. Views only translate HTTP: access is decided in referrals.access, reads are logged by the
+with its history and answer forms, the counseling desk (intake, consultation, routing), the private
+agencies' 발굴 의뢰 (sending it; the 동 registering it as a case) and the agency directory. Views only translate HTTP: access is decided in referrals.access, reads are logged by the
 selectors, writes go through the services, and a denied or out-of-scope request writes nothing."""
 
 from __future__ import annotations
@@ -17,16 +17,18 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chatdong.accounts.access import DONG_ROLES
-from chatdong.accounts.models import Agency, Role, User
+from chatdong.accounts.models import Agency, Dong, Role, User
 from chatdong.core.errors import NotFound, PermissionDenied, ValidationFailed
 from chatdong.core.needs import NeedCategory
 from chatdong.referrals import access, selectors, services
 from chatdong.referrals.forms import (
+    AgencyFindingForm,
     AgencyForm,
     DirectorySearchForm,
     ForwardForm,
     IntakeForm,
     NoteForm,
+    OpenCaseForm,
     RouteForm,
 )
 from chatdong.referrals.models import DeskNeed, Referral
@@ -127,6 +129,9 @@ def _detail_context(request: HttpRequest, user: User, referral: Referral, **extr
             staff=_staff_choices(referral.district_id), agencies=_agency_choices(referral.district_id)
         ),
         "desk_need": DeskNeed.objects.filter(referral=referral).select_related("consultation").first(),
+        "can_open_case": access.can_open_case_from(user, referral),
+        "open_case_form": OpenCaseForm(initial={"summary": referral.summary}),
+        "live_check_url": _live_check_url(),
     }
     context.update(extra)
     return context
@@ -204,6 +209,88 @@ def act(request: HttpRequest, referral_id: int, action: str) -> HttpResponse:
     referral = selectors.referral_get(user=user, request=request, referral_id=referral_id)
     context = _detail_context(request, user, referral, failed=action)
     context["note_form" if action != "forward" else "forward_form"] = form
+    return render(request, "referrals/detail.html", context, status=422)
+
+
+# --- 민간기관 발굴 의뢰 -------------------------------------------------------------------------------
+
+
+def _finding_dongs(user: User) -> QuerySet[Dong]:
+    """The 동 of the agency's district (none for anyone else)."""
+    if not access.can_send_agency_finding(user) or user.agency is None:
+        return Dong.objects.none()
+    return Dong.objects.filter(district_id=user.agency.district_id).order_by("name")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agency_finding(request: HttpRequest) -> HttpResponse:
+    """An agency worker tells a 동 about a person the agency found; the 동 answers like any referral."""
+    user = _staff(request)
+    if not access.can_send_agency_finding(user):
+        raise DjangoPermissionDenied("민간기관 사례관리자만 발굴 의뢰를 보냅니다.")
+    form = AgencyFindingForm(request.POST or None, dongs=_finding_dongs(user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = services.referral_agency_finding(
+                actor=user,
+                dong=data["dong"],
+                name=data["name"],
+                need_category=data["need_category"],
+                summary=data["summary"],
+                urgent=data["urgent"],
+                birth_date=data["birth_date"],
+                phone=data["phone"],
+                address=data["address"],
+            )
+        except PermissionDenied as exc:
+            raise DjangoPermissionDenied(str(exc)) from exc
+        except ValidationFailed as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"{referral.dong.name} {services.receiver_label(referral)}에게 발굴 의뢰를 보냈습니다. "
+                "결과가 오면 알림과 [보낸 의뢰]에서 볼 수 있습니다.",
+            )
+            return redirect("referrals:detail", referral_id=referral.pk)
+    status = 422 if form.is_bound else 200
+    return render(request, "referrals/agency_finding.html", {"form": form}, status=status)
+
+
+@login_required
+@require_POST
+def open_case(request: HttpRequest, referral_id: int) -> HttpResponse:
+    """사례로 등록: the receiver of a 발굴 의뢰 registers the resident it picked; the referral is done."""
+    user = _staff(request)
+    try:
+        referral = selectors.referral_get(user=user, request=request, referral_id=referral_id, log=False)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    if not access.is_receiver(user, referral):
+        raise DjangoPermissionDenied("이 의뢰를 받은 담당자만 사례로 등록할 수 있습니다.")
+    form = OpenCaseForm(request.POST)
+    if form.is_valid():
+        resident = residents_visible_to(user).filter(pk=form.cleaned_data["resident_id"]).first()
+        if resident is None:
+            form.add_error("resident_id", "대상 주민을 검색해서 고르세요.")
+        else:
+            try:
+                _, case = services.referral_open_case(
+                    actor=user, referral=referral, resident=resident, summary=form.cleaned_data["summary"]
+                )
+            except PermissionDenied as exc:
+                raise DjangoPermissionDenied(str(exc)) from exc
+            except NotFound as exc:
+                raise Http404(str(exc)) from exc
+            except ValidationFailed as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, f"사례로 등록했습니다(사례 #{case.pk}). 의뢰 기관에 결과가 갑니다.")
+                return redirect("cases:detail", case_id=case.pk)
+    referral = selectors.referral_get(user=user, request=request, referral_id=referral_id)
+    context = _detail_context(request, user, referral, failed="open_case", open_case_form=form)
     return render(request, "referrals/detail.html", context, status=422)
 
 

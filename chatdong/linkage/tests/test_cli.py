@@ -43,3 +43,17 @@ def test_bad_input_exits_non_zero_and_writes_nothing(world: World, tmp_path: Pat
     assert "2행 [생년월일] 값 '1950-02-30': 없는 날짜입니다" in capsys.readouterr().err
     assert not out.exists()
     assert AccessLog.objects.count() == 0
+
+
+def test_a_resident_listed_twice_is_one_match_and_one_review(world: World, tmp_path: Path) -> None:
+    """An agency lists each client once: two rows that both match one resident cannot both be her."""
+    rows = [
+        ["김가일", "1950-03-01", "010-1111-0001", "", "C-1"],  # exact: the likelier row
+        ["김가일", "1950-01-03", "010-1111-0001", "", "C-9"],  # swapped birth date
+    ]
+    source = client_csv(tmp_path / "clients.csv", rows)
+    out = tmp_path / "pairs.csv"
+    call_command("link_clients", str(source), "--out", str(out), "--district", "1129000000", "--no-progress")
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        pairs = [r for r in csv.DictReader(handle) if r["resident_id"] == str(world.r_z1.pk)]
+    assert sorted((r["row"], r["decision"]) for r in pairs) == [("2", "match"), ("3", "review")]

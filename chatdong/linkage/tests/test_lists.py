@@ -203,3 +203,18 @@ def test_pending_pair_count(world: World, tmp_path: Path) -> None:
     assert selectors.pending_pair_count(user=world.users[Role.AGENCY_WORKER]) == total
     assert selectors.pending_pair_count(user=world.planner_b) == 1
     assert selectors.pending_pair_count(user=world.users[Role.SUPPORT_TEAM]) == 0
+
+
+def test_a_resident_listed_twice_is_suggested_once(world: World, tmp_path: Path) -> None:
+    """Two rows matching one resident cannot both be her: the likelier stays a match, the other is
+    suggested for review (and the counts say so)."""
+    rows = [
+        ["김가일", "1950-03-01", "010-1111-0001", "", "C-1"],
+        ["김가일", "1950-01-03", "010-1111-0001", "", "C-9"],
+    ]
+    done = upload(world, tmp_path, rows)
+    assert (pair_of(done, 2, world.r_z1.pk).suggestion, pair_of(done, 3, world.r_z1.pk).suggestion) == (
+        "match",
+        "review",
+    )
+    assert (done.match_count, done.review_count) == (1, done.pair_count - 1)

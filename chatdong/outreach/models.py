@@ -74,7 +74,9 @@ class Target(TimeStampedModel):
 
     # program, resident, household, assignee and co_assignee lead composite indexes (Meta), so no
     # single-column index: a district's list is inserted in bulk and every index costs
-    # (bench/target_bench.py).
+    # (bench/target_bench.py). dong has none either: its index was a fifth of the cost of inserting a
+    # target; a 동's own queries (its coverage, the targets a planner may plan) read the 동's part of the
+    # covering index target_program_dong instead (a few ms for a year of the district's targets).
     #
     # No reference of Target carries a database FOREIGN KEY constraint (db_constraint=False; the
     # columns, indexes and Django relations are unchanged; docs/adr/0001). On PostgreSQL a foreign key is
@@ -95,7 +97,7 @@ class Target(TimeStampedModel):
     period_start = models.DateField("대상 기간 시작")
     period_end = models.DateField("대상 기간 끝")
     dong = models.ForeignKey(
-        Dong, on_delete=models.PROTECT, related_name="outreach_targets", db_constraint=False
+        Dong, on_delete=models.PROTECT, related_name="outreach_targets", db_index=False, db_constraint=False
     )
     resident = models.ForeignKey(
         "registry.Resident",

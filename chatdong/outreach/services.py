@@ -421,6 +421,46 @@ def _insert_turning_age(program: Program, rule: dict[str, Any], start: dt.date, 
     return inserted
 
 
+def _insert_birth_households(program: Program, rule: dict[str, Any], start: dt.date, end: dt.date) -> int:
+    """A new birth-window household list (우리아이) in one INSERT … SELECT … GROUP BY household: the
+    youngest child's birth date and the number of children born in the window make the reason, as in
+    rules._birth_window. The due date depends on the birth date and the holidays, so it is worked out
+    here for every day of the window and joined as a VALUES list (column1 = birth date, column2 = due)."""
+    ops = connection.ops
+    dong_ids = _district_dong_ids(program.district_id)
+    if not dong_ids:
+        return 0
+    low, high = rule["months"]
+    first = rules.months_before(start, high + 1) + dt.timedelta(days=1)
+    last = rules.months_before(end, low)
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    if not days:
+        return 0
+    date = ops.adapt_datefield_value
+    dues = [value for day in days for value in (date(day), date(rules.due_date(rule, start, end, day)))]
+    marks = ", ".join(["%s"] * len(dong_ids))
+    now = ops.adapt_datetimefield_value(timezone.now())
+    sql = (
+        f"INSERT INTO {ops.quote_name(Target._meta.db_table)} ({', '.join(ops.quote_name(c) for c in _INSERT_COLUMNS)}) "
+        f"SELECT %s, %s, %s, %s, %s, g.dong_id, g.ban_id, NULL, g.household_id, "
+        f"CAST(g.birth AS TEXT) || %s || CASE WHEN g.n > 1 THEN %s || CAST(g.n - 1 AS TEXT) || %s ELSE '' END || %s, "
+        f"%s, %s, '', %s, d.column2, %s, NULL FROM ("
+        f"SELECT r.household_id, MAX(r.birth_date) AS birth, COUNT(*) AS n, MIN(r.dong_id) AS dong_id, "
+        f"MIN(r.ban_id) AS ban_id FROM {ops.quote_name(Resident._meta.db_table)} r "
+        f"WHERE r.dong_id IN ({marks}) AND r.status = %s AND r.birth_date BETWEEN %s AND %s "
+        f"AND r.household_id IS NOT NULL GROUP BY r.household_id) g "
+        f"JOIN (VALUES {', '.join(['(%s, %s)'] * len(days))}) d ON d.column1 = g.birth ORDER BY g.household_id"
+    )
+    params = [
+        now, now, program.pk, date(start), date(end), " 출생 아동", " 외 ", "명", f"(생후 {low}~{high}개월) 세대",
+        Target.Source.RULE.value, Target.Status.OPEN.value, Target.Consent.UNKNOWN.value,
+        rule.get("visits_per_year", 1), *dong_ids, Resident.Status.RESIDENT.value, date(first), date(last), *dues,
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
 def _insert_welfare_households(program: Program, rule: dict[str, Any], start: dt.date, end: dt.date) -> int:
     """A new welfare-household list in one INSERT … SELECT … GROUP BY household: the reason depends only
     on which flags the household's members carry, so it is a CASE over the flag combinations."""
@@ -521,11 +561,12 @@ def targets_extract(
             kind=TargetRun.Kind.EXTRACT, actor=actor, program=program, period_start=start
         )
         rule = rules.rule_validate(program.rule)
-        # A new list of the two biggest kinds is copied by the database itself (same targets, reasons and
-        # due dates as the general path below, which refreshes lists and takes the other rules).
+        # A new list of the three biggest kinds is copied by the database itself (same targets, reasons
+        # and due dates as the general path below, which refreshes lists and takes the other rules).
         fast_paths: dict[tuple[str, str], Any] = {
             ("turning_age", Program.Unit.PERSON.value): _insert_turning_age,
             ("welfare_flag", Program.Unit.HOUSEHOLD.value): _insert_welfare_households,
+            ("birth_window", Program.Unit.HOUSEHOLD.value): _insert_birth_households,
         }
         fast = fast_paths.get((rule["type"], str(program.unit)))
         if fast is not None and not Target.objects.filter(program=program, period_start=start).exists():

@@ -181,6 +181,13 @@ def test_birth_window_household_with_due_date(world):
     # 2026-03-05 + 60 days = 2026-05-04 (Mon); 2026-05-05 is 어린이날.
     assert Target.objects.get(household=baby.household).due_on == dt.date(2026, 5, 4)
     assert Target.objects.get(household=twin.household).resident_id is None
+    # Born before the period: 60 days from 2026-01-01 = 2026-03-02, the substitute holiday for 삼일절
+    # (a Sunday) → Friday 2026-02-27.
+    assert Target.objects.get(household=older.household).due_on == dt.date(2026, 2, 27)
+    # The first list is written by one INSERT … SELECT; refreshing it through the general path finds
+    # the same targets, reasons and due dates.
+    again = targets_extract(actor=None, program=p, period_start=Y2026)
+    assert (again.counts["selected"], again.counts["added"], again.counts["updated"]) == (2, 0, 0)
 
 
 def test_pregnancy_window_week_20_to_6_weeks_after_birth(world):

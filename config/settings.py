@@ -231,6 +231,10 @@ CHATDONG_CASE_DEADLINES: dict[str, int] = {
 CHATDONG_CASE_NO_CONTACT_DAYS = 30
 # The 동's monthly 통합사례회의 defaults to (week of month, weekday Mon=0): the 3rd Wednesday.
 CHATDONG_CASE_MEETING_WEEK = (3, 2)
+# Record linkage (docs/linkage.md): a candidate pair is suggested as "match" from this probability up, and
+# shown to the reviewer from "review" up (batch lists and chatdong link-clients); the live check at
+# intake shows near misses from "live_review" up.
+CHATDONG_LINKAGE_THRESHOLDS: dict[str, float] = {"match": 0.50, "review": 0.10, "live_review": 0.01}
 # SMS: the default backend writes to the outbox staff can see (no outside call on the intranet).
 CHATDONG_SMS_BACKEND = os.environ.get("CHATDONG_SMS_BACKEND", "chatdong.outreach.sms.OutboxBackend")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
@@ -208,7 +209,11 @@ def possible_matches(
         residents = list(found.values())
         probe = matching.prepare("probe", name=name, birth=birth, phone=phone_digits, address=address)
         # At the desk a near miss is worth a glance: anything from 1% up is shown (as "review").
-        model = matching.Model(review_threshold=LIVE_REVIEW_THRESHOLD)
+        thresholds = settings.CHATDONG_LINKAGE_THRESHOLDS
+        model = matching.Model(
+            match_threshold=float(thresholds.get("match", 0.5)),
+            review_threshold=float(thresholds.get("live_review", LIVE_REVIEW_THRESHOLD)),
+        )
         scored = []
         for resident in residents:
             pair = matching.score_pair(model, probe, _prepared_resident(resident))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -32,6 +33,14 @@ _STATUS_OF: dict[str, str] = {
     "not_same": CandidatePair.Status.NOT_SAME,
     "unsure": CandidatePair.Status.UNSURE,
 }
+
+
+def _thresholds(model: matching.Model) -> matching.Model:
+    """The district's thresholds (settings.CHATDONG_LINKAGE_THRESHOLDS) on a batch model."""
+    thresholds = settings.CHATDONG_LINKAGE_THRESHOLDS
+    model.match_threshold = float(thresholds.get("match", model.match_threshold))
+    model.review_threshold = float(thresholds.get("review", model.review_threshold))
+    return model
 
 
 def client_list_create(*, actor: User, filename: str, stored_path: str) -> ClientList:
@@ -143,7 +152,7 @@ def client_list_link_rows(
     residents = selectors.prepared_residents(reference)
     probes = [row.prepared(index) for index, row in enumerate(rows)]
     index = matching.Index(residents)
-    model = matching.batch_model(probes, residents, index)
+    model = _thresholds(matching.batch_model(probes, residents, index))
     fingerprints = [
         clients.fingerprint(owner, name=r.name, birth_date=r.birth_date, case_no=r.case_no) for r in rows
     ]
@@ -366,7 +375,7 @@ def client_file_link(
     residents = selectors.prepared_residents(reference)
     probes = [row.prepared(row.row) for row in read.rows]
     index = matching.Index(residents)
-    model = matching.batch_model(probes, residents, index)
+    model = _thresholds(matching.batch_model(probes, residents, index))
     by_rrn: dict[str, int] = {}
     wanted = {r.rrn_index for r in read.rows if r.rrn_index}
     if wanted:

@@ -57,3 +57,16 @@ def test_a_resident_listed_twice_is_one_match_and_one_review(world: World, tmp_p
     with out.open(encoding="utf-8-sig", newline="") as handle:
         pairs = [r for r in csv.DictReader(handle) if r["resident_id"] == str(world.r_z1.pk)]
     assert sorted((r["row"], r["decision"]) for r in pairs) == [("2", "match"), ("3", "review")]
+
+
+def test_the_thresholds_are_settings(world: World, tmp_path: Path, settings) -> None:
+    """A district that wants every suggestion reviewed raises the match threshold above any score."""
+    settings.CHATDONG_LINKAGE_THRESHOLDS = {"match": 1.01, "review": 0.10}
+    source = client_csv(tmp_path / "clients.csv", world_rows())
+    out = tmp_path / "pairs.csv"
+    call_command("link_clients", str(source), "--out", str(out), "--district", "1129000000", "--no-progress")
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    first = [r for r in rows if r["row"] == "2" and r["resident_id"] == str(world.r_z1.pk)]
+    assert [r["decision"] for r in first] == ["review"]
+    assert "match" not in {r["decision"] for r in rows}

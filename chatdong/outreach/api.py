@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
-from chatdong.accounts.access import OVERVIEW_ROLES, can_view_personal_data, user_district_id
+from chatdong.accounts.access import OVERVIEW_ROLES, can_view_personal_data
 from chatdong.accounts.models import User
 from chatdong.core.api import ERRORS, Page, PageIn, api_user, page_body, page_of
 from chatdong.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -408,12 +408,9 @@ def message_template_list(request: HttpRequest) -> list[MessageTemplate]:
     """구의 사전안내 서식. 서식을 고치는 역할(구 사업담당·시스템 관리자·동장·팀장·복지수퍼바이저)은 모두,
     사전안내를 보내는 역할은 보낼 때 고를 수 있는 사용 중인 서식만 봅니다."""
     user = api_user(request)
-    templates = MessageTemplate.objects.filter(district_id=user_district_id(user) or 0).order_by("code")
-    if access.can_edit_templates(user):
-        return list(templates)
-    if access.can_work(user):
-        return list(templates.filter(active=True))
-    raise PermissionDenied("안내 문자 서식을 볼 권한이 없습니다.")
+    if not (access.can_edit_templates(user) or access.can_work(user)):
+        raise PermissionDenied("안내 문자 서식을 볼 권한이 없습니다.")
+    return list(selectors.message_templates_for(user))
 
 
 @router.put(

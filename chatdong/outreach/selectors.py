@@ -10,13 +10,14 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
+from chatdong.accounts.access import user_district_id
 from chatdong.accounts.models import Dong, Scope, User
 from chatdong.audit.models import AccessLog
 from chatdong.audit.services import access_log_record
 from chatdong.core.errors import NotFound, PermissionDenied
 from chatdong.core.time import today
 from chatdong.outreach import access, rules
-from chatdong.outreach.models import OutboxMessage, Program, Target, TargetChange, TargetRun
+from chatdong.outreach.models import MessageTemplate, OutboxMessage, Program, Target, TargetChange, TargetRun
 
 
 def program_for(user: User, program_id: int) -> Program:
@@ -223,3 +224,14 @@ def pregnancies_log(*, user: User, request: HttpRequest | None, registrations: l
         subjects=[r.resident_id for r in registrations],
         reason="임산부 등록 명단 조회",
     )
+
+
+def message_templates_for(user: User) -> QuerySet[MessageTemplate]:
+    """The district's advance-notice templates the user may see: all of them for those who edit them,
+    the active ones (to pick when sending) for those who send notices, none for anyone else."""
+    templates = MessageTemplate.objects.filter(district_id=user_district_id(user) or 0).order_by("code")
+    if access.can_edit_templates(user):
+        return templates
+    if access.can_work(user):
+        return templates.filter(active=True)
+    return MessageTemplate.objects.none()

@@ -710,10 +710,10 @@ def targets_integrity_check() -> dict[str, list[int]]:
         if missing:
             problems[column] = missing
     # What the visits say (Target.visit_made / visit_refused, kept by the visits app).
-    from chatdong.visits.models import Visit
+    from chatdong.visits.models import TARGET_VISIT_FACTS, Visit
 
     visits = Visit.objects.filter(target=OuterRef("pk"))
-    for fact, outcome in (("visit_made", Visit.Outcome.VISITED), ("visit_refused", Visit.Outcome.REFUSED)):
+    for fact, outcome in TARGET_VISIT_FACTS.items():
         differ = list(
             Target.objects.annotate(seen=Exists(visits.filter(outcome=outcome)))
             .exclude(**{fact: F("seen")})

@@ -563,6 +563,5 @@ def template_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "안내 문자 서식을 저장했습니다.")
             return redirect("outreach:template_list")
-    district_id = user.district_id or (user.dong.district_id if user.dong else 0)
-    templates = MessageTemplate.objects.filter(district_id=district_id).order_by("code")
+    templates = selectors.message_templates_for(user)
     return render(request, "outreach/template_list.html", {"form": form, "templates": templates})

@@ -78,6 +78,14 @@ class Visit(TimeStampedModel):
         return f"방문 {self.pk} ({self.get_outcome_display()})"
 
 
+# What a target's visits say, kept on the target (outreach.Target field → the outcome that sets it): set
+# when a visit is recorded (visits.services), recomputed in bulk, checked by outreach's integrity check.
+TARGET_VISIT_FACTS: dict[str, str] = {
+    "visit_made": Visit.Outcome.VISITED,
+    "visit_refused": Visit.Outcome.REFUSED,
+}
+
+
 class NeedItem(models.Model):
     """One line of the welfare-needs checklist of a visit: a need category, need yes/no, and a note."""
 

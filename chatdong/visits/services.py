@@ -36,6 +36,7 @@ from chatdong.referrals.services import referral_send
 from chatdong.visits import access, scoring
 from chatdong.visits.instruments import INSTRUMENTS
 from chatdong.visits.models import (
+    TARGET_VISIT_FACTS,
     CalendarFeed,
     HealthAssessment,
     HomeVisitSchedule,
@@ -205,8 +206,7 @@ class Recorded:
 def _target_visit_facts_record(target: Target, outcome: str) -> None:
     """Target.visit_made / visit_refused after a visit is recorded (they only ever become true: a
     recorded visit keeps its outcome)."""
-    facts: dict[str, str] = {Visit.Outcome.VISITED: "visit_made", Visit.Outcome.REFUSED: "visit_refused"}
-    fact = facts.get(outcome)
+    fact = next((name for name, made_by in TARGET_VISIT_FACTS.items() if made_by == outcome), None)
     if fact is not None and not getattr(target, fact):
         setattr(target, fact, True)
         Target.objects.filter(pk=target.pk).update(**{fact: True})
@@ -217,10 +217,7 @@ def targets_visit_facts_refresh(target_ids: Iterable[int] | None = None) -> int:
     are loaded in bulk (demo, benchmark) or to repair what targets_integrity_check reports. Returns the
     number of targets updated (all of them, or those given)."""
     visits = Visit.objects.filter(target=OuterRef("pk"))
-    facts = {
-        "visit_made": Exists(visits.filter(outcome=Visit.Outcome.VISITED)),
-        "visit_refused": Exists(visits.filter(outcome=Visit.Outcome.REFUSED)),
-    }
+    facts = {name: Exists(visits.filter(outcome=outcome)) for name, outcome in TARGET_VISIT_FACTS.items()}
     if target_ids is None:
         return Target.objects.update(**facts)
     ids, updated = sorted(set(target_ids)), 0

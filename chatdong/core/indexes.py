@@ -16,7 +16,11 @@ class CoveringIndex(models.Index):
     an insert compares and orders by the key alone (a district's target list is tens of thousands of
     inserts: bench/target_bench.py). SQLite has no INCLUDE; there the covering columns become trailing
     key columns, which covers the same queries. Unlike `Index(include=…)`, which SQLite silently drops
-    (and the system check warns of), the index covers on both databases."""
+    (and the system check warns of), the index covers on both databases.
+
+    No model uses it any more (outreach migration 0011 dropped the targets' covering index: it cost a
+    quarter of inserting a list, and the coverage dashboard measured the same without it); outreach
+    migrations 0007 and 0008 create it, so it stays importable."""
 
     def __init__(self, *, covering: Sequence[str] = (), **kwargs: Any) -> None:
         super().__init__(**kwargs)

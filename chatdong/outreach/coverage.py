@@ -356,8 +356,8 @@ def _grouped_figures(
     targets: QuerySet[Target], group: Sequence[str], on: dt.date
 ) -> dict[tuple[Any, ...], Figures]:
     """The figures per group in one query: COUNT(*) FILTER (WHERE …) per figure, with the figures'
-    conditions (_conditions), the same on both databases. Every target column it reads is in the
-    covering index target_program_dong, so the targets are read from the index alone."""
+    conditions (_conditions), the same on both databases. It reads the period's targets from the table
+    (a list's rows sit together there; docs/coverage.md)."""
     conditions = _conditions(on)
     aggregates = {name: Count("pk", filter=conditions[name]) for name in FIGURE_NAMES}
     rows = _annotate(targets, on).values(*group).annotate(**aggregates).order_by()

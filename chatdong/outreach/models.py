@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import ExpressionWrapper, F
+from django.db.models.functions import Coalesce
 
 from chatdong.accounts.models import Ban, District, Dong
-from chatdong.core.indexes import CoveringIndex
 from chatdong.core.models import TimeStampedModel
 
 
@@ -74,9 +75,9 @@ class Target(TimeStampedModel):
 
     # program, resident, household, assignee and co_assignee lead composite indexes (Meta), so no
     # single-column index: a district's list is inserted in bulk and every index costs
-    # (bench/target_bench.py). dong has none either: its index was a fifth of the cost of inserting a
-    # target; a 동's own queries (its coverage, the targets a planner may plan) read the 동's part of the
-    # covering index target_program_dong instead (a few ms for a year of the district's targets).
+    # (bench/target_bench.py). dong has none either: a 동's own queries (its coverage, its part of a list)
+    # read the list's rows, which sit together in the table (a list is inserted in one piece), and keep
+    # those of the 동 (a few ms for a year of the district's targets; docs/coverage.md).
     #
     # No reference of Target carries a database FOREIGN KEY constraint (db_constraint=False; the
     # columns, indexes and Django relations are unchanged; docs/adr/0001). On PostgreSQL a foreign key is
@@ -179,20 +180,20 @@ class Target(TimeStampedModel):
     class Meta:
         verbose_name = "방문 대상"
         constraints = [
-            # Led by the list (program, period): a new list's entries then go into one new range of
-            # each index instead of next to every person's other targets all over it (fewer pages
-            # written and split: bench/target_bench.py). Every lookup of targets by resident or household
-            # is of one list (extraction, following the registry), which these serve; resident and
-            # household need no index of their own (db_index=False).
+            # One index for the lists, and the only one a new list's rows go into besides the primary
+            # key (each index was a fifth to a quarter of the cost of inserting a district's list:
+            # bench/target_bench.py). Led by the list (program, period): it serves every query of one
+            # list, and a new list's entries go into one new range of it. Its third column is the
+            # target's subject: the resident (a person list), or minus the household (a household
+            # target has no resident); ids are positive, so a person and a household never collide.
+            # Unique: one target per person, and per household, in a list.
             models.UniqueConstraint(
-                fields=["program", "period_start", "resident"],
-                condition=models.Q(resident__isnull=False),
-                name="target_unique_resident",
-            ),
-            models.UniqueConstraint(
-                fields=["program", "period_start", "household"],
-                condition=models.Q(resident__isnull=True, household__isnull=False),
-                name="target_unique_household",
+                "program",
+                "period_start",
+                Coalesce(
+                    "resident", ExpressionWrapper(-F("household"), output_field=models.BigIntegerField())
+                ),
+                name="target_unique_subject",
             ),
             models.CheckConstraint(
                 condition=models.Q(resident__isnull=False) | models.Q(household__isnull=False),
@@ -200,24 +201,6 @@ class Target(TimeStampedModel):
             ),
         ]
         indexes = [
-            # Keyed by (program, period_start, 동, status) for the lists; the covering columns let the
-            # coverage dashboard (outreach/coverage.py) read every target of the district from the
-            # index alone instead of the table (docs/coverage.md). On PostgreSQL they are INCLUDE
-            # columns, outside the key, which keeps a district's list cheap to insert (core/indexes.py).
-            CoveringIndex(
-                fields=["program", "period_start", "dong", "status"],
-                covering=[
-                    "period_end",
-                    "consent",
-                    "due_on",
-                    "assignee",
-                    "resident",
-                    "household",
-                    "visit_made",
-                    "visit_refused",
-                ],
-                name="target_program_dong",
-            ),
             # Partial: a new list is unassigned, so its rows cost these indexes nothing ("assignee = x"
             # implies NOT NULL, so both databases use them for a staff member's work).
             models.Index(

@@ -295,10 +295,16 @@ def _birth_window(
     visits = rule.get("visits_per_year", 1)
     seen: dict[int, list[Any]] = {}
     for household_id, birth, dong_id, ban_id in _fetch_all(rows):
-        if household_id in seen:
-            seen[household_id][1] += 1
+        # The youngest child's birth date; the lowest 동 and 반 of the children (as SQL's MIN, which
+        # skips NULL: rule_sql._birth_window works out the same list in the database).
+        entry = seen.get(household_id)
+        if entry is None:
+            seen[household_id] = [birth, 1, dong_id, ban_id]
             continue
-        seen[household_id] = [birth, 1, dong_id, ban_id]
+        entry[1] += 1
+        entry[2] = min(entry[2], dong_id)
+        if ban_id is not None:
+            entry[3] = ban_id if entry[3] is None else min(entry[3], ban_id)
     # A year's births share ~365 due dates: each is worked out (holidays) once, not once per household.
     dues: dict[dt.date, dt.date] = {}
     for household_id, (birth, count, dong_id, ban_id) in seen.items():

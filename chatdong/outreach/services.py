@@ -7,7 +7,6 @@ import csv
 import datetime as dt
 import heapq
 import io
-import itertools
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
@@ -23,7 +22,7 @@ from chatdong.audit.services import access_log_record
 from chatdong.core.errors import NotFound, PermissionDenied, ValidationFailed
 from chatdong.core.rrn import InvalidRRN, blind_index, parse_rrn
 from chatdong.core.time import today
-from chatdong.outreach import access, rules
+from chatdong.outreach import access, rule_sql, rules
 from chatdong.outreach.models import (
     MessageTemplate,
     Notice,
@@ -177,10 +176,6 @@ def _cancel_planned_visits(target_ids: Sequence[int]) -> int:
     return total
 
 
-def _district_dong_ids(district_id: int) -> list[int]:
-    return list(Dong.objects.filter(district_id=district_id).values_list("pk", flat=True))
-
-
 # ---------------------------------------------------------------------------------------------------
 # Programs
 
@@ -306,27 +301,6 @@ def _existing_targets(
     return {row[0]: make(row[1:]) for row in rules._fetch_all(rows)}
 
 
-_INSERT_COLUMNS = (
-    "created_at",
-    "updated_at",
-    "program_id",
-    "period_start",
-    "period_end",
-    "dong_id",
-    "ban_id",
-    "resident_id",
-    "household_id",
-    "reason",
-    "source",
-    "status",
-    "status_note",
-    "consent",
-    "due_on",
-    "visits_planned",
-    "pregnancy_id",
-)
-
-
 _TEXT_COLUMNS = ("reason", "source", "status", "status_note", "consent")
 
 
@@ -374,129 +348,16 @@ def _insert_targets(
         # In CSV an empty unquoted value is NULL; the text columns are never NULL (status_note is "").
         statement = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({}))").format(
             sql.Identifier(table),
-            sql.SQL(", ").join(sql.Identifier(c) for c in _INSERT_COLUMNS),
+            sql.SQL(", ").join(sql.Identifier(c) for c in rule_sql.INSERT_COLUMNS),
             sql.SQL(", ").join(sql.Identifier(c) for c in _TEXT_COLUMNS),
         )
         with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
             copy.write(csv_text.getvalue())
         return
-    marks = ", ".join(["%s"] * len(_INSERT_COLUMNS))
-    columns = ", ".join(ops.quote_name(c) for c in _INSERT_COLUMNS)
+    marks = ", ".join(["%s"] * len(rule_sql.INSERT_COLUMNS))
+    columns = ", ".join(ops.quote_name(c) for c in rule_sql.INSERT_COLUMNS)
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {ops.quote_name(table)} ({columns}) VALUES ({marks})", rows)
-
-
-def _insert_turning_age(program: Program, rule: dict[str, Any], start: dt.date, end: dt.date) -> int:
-    """A new turning-age list in one INSERT … SELECT per age: the reason and due date are the same for
-    everyone born in that year, so the database copies the selected residents without a round trip
-    through Python. Only for a period with no target yet (no conflict is possible)."""
-    ops = connection.ops
-    now = ops.adapt_datetimefield_value(timezone.now())
-    due = ops.adapt_datefield_value(rules.due_date(rule, start, end))
-    dong_ids = _district_dong_ids(program.district_id)
-    if not dong_ids:
-        return 0
-    table = ops.quote_name(Target._meta.db_table)
-    residents = ops.quote_name(Resident._meta.db_table)
-    columns = ", ".join(ops.quote_name(c) for c in _INSERT_COLUMNS)
-    marks = ", ".join(["%s"] * len(dong_ids))
-    inserted = 0
-    with connection.cursor() as cursor:
-        for age, first, last in rules.turning_age_ranges(rule["ages"], start, end):
-            label = rule.get("labels", {}).get(str(age))
-            reason = f"{first.year}년생, {start.year}년 만 {age}세 도래" + (f"({label})" if label else "")
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) "
-                f"SELECT %s, %s, %s, %s, %s, r.dong_id, r.ban_id, r.id, r.household_id, %s, %s, %s, '', %s, %s, %s, NULL "
-                f"FROM {residents} r WHERE r.dong_id IN ({marks}) AND r.status = %s "
-                f"AND r.birth_date BETWEEN %s AND %s ORDER BY r.id",
-                [
-                    now, now, program.pk, ops.adapt_datefield_value(start), ops.adapt_datefield_value(end),
-                    reason[:200], Target.Source.RULE.value, Target.Status.OPEN.value, Target.Consent.UNKNOWN.value,
-                    due, rule.get("visits_per_year", 1), *dong_ids, Resident.Status.RESIDENT.value,
-                    ops.adapt_datefield_value(first), ops.adapt_datefield_value(last),
-                ],
-            )  # fmt: skip
-            inserted += cursor.rowcount
-    return inserted
-
-
-def _insert_birth_households(program: Program, rule: dict[str, Any], start: dt.date, end: dt.date) -> int:
-    """A new birth-window household list (우리아이) in one INSERT … SELECT … GROUP BY household: the
-    youngest child's birth date and the number of children born in the window make the reason, as in
-    rules._birth_window. The due date depends on the birth date and the holidays, so it is worked out
-    here for every day of the window and joined as a VALUES list (column1 = birth date, column2 = due)."""
-    ops = connection.ops
-    dong_ids = _district_dong_ids(program.district_id)
-    if not dong_ids:
-        return 0
-    low, high = rule["months"]
-    first = rules.months_before(start, high + 1) + dt.timedelta(days=1)
-    last = rules.months_before(end, low)
-    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
-    if not days:
-        return 0
-    date = ops.adapt_datefield_value
-    dues = [value for day in days for value in (date(day), date(rules.due_date(rule, start, end, day)))]
-    marks = ", ".join(["%s"] * len(dong_ids))
-    now = ops.adapt_datetimefield_value(timezone.now())
-    sql = (
-        f"INSERT INTO {ops.quote_name(Target._meta.db_table)} ({', '.join(ops.quote_name(c) for c in _INSERT_COLUMNS)}) "
-        f"SELECT %s, %s, %s, %s, %s, g.dong_id, g.ban_id, NULL, g.household_id, "
-        f"CAST(g.birth AS TEXT) || %s || CASE WHEN g.n > 1 THEN %s || CAST(g.n - 1 AS TEXT) || %s ELSE '' END || %s, "
-        f"%s, %s, '', %s, d.column2, %s, NULL FROM ("
-        f"SELECT r.household_id, MAX(r.birth_date) AS birth, COUNT(*) AS n, MIN(r.dong_id) AS dong_id, "
-        f"MIN(r.ban_id) AS ban_id FROM {ops.quote_name(Resident._meta.db_table)} r "
-        f"WHERE r.dong_id IN ({marks}) AND r.status = %s AND r.birth_date BETWEEN %s AND %s "
-        f"AND r.household_id IS NOT NULL GROUP BY r.household_id) g "
-        f"JOIN (VALUES {', '.join(['(%s, %s)'] * len(days))}) d ON d.column1 = g.birth ORDER BY g.household_id"
-    )
-    params = [
-        now, now, program.pk, date(start), date(end), " 출생 아동", " 외 ", "명", f"(생후 {low}~{high}개월) 세대",
-        Target.Source.RULE.value, Target.Status.OPEN.value, Target.Consent.UNKNOWN.value,
-        rule.get("visits_per_year", 1), *dong_ids, Resident.Status.RESIDENT.value, date(first), date(last), *dues,
-    ]  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
-
-
-def _insert_welfare_households(program: Program, rule: dict[str, Any], start: dt.date, end: dt.date) -> int:
-    """A new welfare-household list in one INSERT … SELECT … GROUP BY household: the reason depends only
-    on which flags the household's members carry, so it is a CASE over the flag combinations."""
-    ops = connection.ops
-    flags: list[str] = rule["flags"]
-    dong_ids = _district_dong_ids(program.district_id)
-    if not dong_ids or not flags:
-        return 0
-    visits = rule.get("visits_per_year", 1)
-    when, reasons = [], []
-    for size in range(len(flags), 0, -1):
-        for combo in itertools.combinations(range(len(flags)), size):
-            cond = " AND ".join(f"g.m{i} = {1 if i in combo else 0}" for i in range(len(flags)))
-            when.append(f"WHEN {cond} THEN %s")
-            labels = "·".join(rules.WELFARE_FLAGS[flags[i]] for i in combo)
-            reasons.append(f"{labels} 세대, {start.year}년 연간 방문 {visits}회"[:200])
-    flag_max = ", ".join(f"MAX(CASE WHEN r.{flag} THEN 1 ELSE 0 END) AS m{i}" for i, flag in enumerate(flags))
-    any_flag = " OR ".join(f"r.{flag}" for flag in flags)
-    marks = ", ".join(["%s"] * len(dong_ids))
-    now = ops.adapt_datetimefield_value(timezone.now())
-    sql = (
-        f"INSERT INTO {ops.quote_name(Target._meta.db_table)} ({', '.join(ops.quote_name(c) for c in _INSERT_COLUMNS)}) "
-        f"SELECT %s, %s, %s, %s, %s, g.dong_id, g.ban_id, NULL, g.household_id, CASE {' '.join(when)} END, "
-        f"%s, %s, '', %s, %s, %s, NULL FROM ("
-        f"SELECT r.household_id, MIN(r.dong_id) AS dong_id, MIN(r.ban_id) AS ban_id, {flag_max} "
-        f"FROM {ops.quote_name(Resident._meta.db_table)} r WHERE r.dong_id IN ({marks}) AND r.status = %s "
-        f"AND ({any_flag}) GROUP BY r.household_id) g ORDER BY g.household_id"
-    )
-    params = [
-        now, now, program.pk, ops.adapt_datefield_value(start), ops.adapt_datefield_value(end), *reasons,
-        Target.Source.RULE.value, Target.Status.OPEN.value, Target.Consent.UNKNOWN.value,
-        ops.adapt_datefield_value(rules.due_date(rule, start, end)), visits, *dong_ids, Resident.Status.RESIDENT.value,
-    ]  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
 
 
 def _new_target(program: Program, start: dt.date, end: dt.date, c: rules.Candidate, source: str) -> Target:
@@ -522,7 +383,7 @@ def _program_candidates(
 ) -> list[rules.Candidate]:
     rule = rules.rule_validate(program.rule)
     found = rules.candidates(
-        rule=rule, dong_ids=_district_dong_ids(program.district_id), start=start, end=end, **narrow
+        rule=rule, dong_ids=rule_sql.district_dong_ids(program.district_id), start=start, end=end, **narrow
     )
     if program.unit == Program.Unit.HOUSEHOLD and rule["type"] not in rules.HOUSEHOLD_RULES:
         # A person rule on a household program: one target per household (the first person found).
@@ -536,6 +397,46 @@ def _program_candidates(
             for c in by_household.values()
         ]
     return list(found)
+
+
+def _compare_in_python(
+    program: Program, start: dt.date, end: dt.date
+) -> tuple[int, list[rules.Candidate], list[int], list[tuple[int, str, str, rules.Candidate]]]:
+    """The general path of targets_extract (rules.candidates against the list, in Python), with the same
+    result as rule_sql.list_diff: (selected, new candidates, stale target ids, differing targets as
+    (id, status, source, candidate)). A done target is never touched; a cancelled rule target selected
+    again differs (it is restored)."""
+    found = _program_candidates(program, start, end)
+    existing = _existing_targets(program, start)
+    person = program.unit == Program.Unit.PERSON
+    new: list[rules.Candidate] = []
+    differing: list[tuple[int, str, str, rules.Candidate]] = []
+    seen: set[int] = set()
+    iso: dict[dt.date, str] = {}
+    for c in found:
+        key = c.resident_id if person else c.household_id
+        assert key is not None
+        seen.add(key)
+        old = existing.get(key)
+        if old is None:
+            new.append(c)
+            continue
+        if old.status == Target.Status.DONE:
+            continue
+        due_text = iso.get(c.due_on) if c.due_on is not None else None
+        if due_text is None and c.due_on is not None:
+            due_text = iso[c.due_on] = c.due_on.isoformat()
+        fields = (c.reason[:200], c.dong_id, c.ban_id, due_text, c.visits_planned, c.pregnancy_id)
+        current = (old.reason, old.dong_id, old.ban_id, old.due_on, old.visits_planned, old.pregnancy_id)
+        is_restore = old.status == Target.Status.CANCELLED and old.source == Target.Source.RULE
+        if fields != current or is_restore:
+            differing.append((old.pk, old.status, old.source, c))
+    stale = [
+        old.pk
+        for key, old in existing.items()
+        if key not in seen and old.status == Target.Status.OPEN and old.source == Target.Source.RULE
+    ]
+    return len(found), new, stale, differing
 
 
 def targets_extract(
@@ -561,62 +462,42 @@ def targets_extract(
             kind=TargetRun.Kind.EXTRACT, actor=actor, program=program, period_start=start
         )
         rule = rules.rule_validate(program.rule)
-        # A new list of the three biggest kinds is copied by the database itself (same targets, reasons
-        # and due dates as the general path below, which refreshes lists and takes the other rules).
-        fast_paths: dict[tuple[str, str], Any] = {
-            ("turning_age", Program.Unit.PERSON.value): _insert_turning_age,
-            ("welfare_flag", Program.Unit.HOUSEHOLD.value): _insert_welfare_households,
-            ("birth_window", Program.Unit.HOUSEHOLD.value): _insert_birth_households,
-        }
-        fast = fast_paths.get((rule["type"], str(program.unit)))
-        if fast is not None and not Target.objects.filter(program=program, period_start=start).exists():
-            inserted = fast(program, rule, start, end)
+        person = program.unit == Program.Unit.PERSON
+        # The three biggest kinds are worked out by the database (rule_sql): a new list is one
+        # INSERT … SELECT, and a list made before is compared there, so only its differences come back.
+        # The other rules take the general path below, in Python (the same comparison).
+        select = rule_sql.candidate_select(program, rule, start, end)
+        if select is not None and not Target.objects.filter(program=program, period_start=start).exists():
+            inserted = rule_sql.list_insert(program, start, end, select)
             run.counts = {
                 "selected": inserted,
                 "added": inserted,
                 "updated": 0,
                 "restored": 0,
                 "cancelled": 0,
+                "visits_cancelled": 0,
             }
-            run.counts["visits_cancelled"] = 0
             run.save(update_fields=["counts"])
             _extract_log(actor, request, program, start, run)
             return run
-        found = _program_candidates(program, start, end)
-        existing = _existing_targets(program, start)
-        person = program.unit == Program.Unit.PERSON
-        new: list[rules.Candidate] = []
+        if select is not None:
+            diff = rule_sql.list_diff(program, start, select)
+            selected, new, stale = diff.selected, diff.new, diff.stale
+            differing = diff.changed
+        else:
+            selected, new, stale, differing = _compare_in_python(program, start, end)
         changed: list[Target] = []
         restored: list[int] = []
-        seen: set[int] = set()
-        iso: dict[dt.date, str] = {}
-        for c in found:
-            key = c.resident_id if person else c.household_id
-            assert key is not None
-            seen.add(key)
-            old = existing.get(key)
-            if old is None:
-                new.append(c)
-                continue
-            if old.status == Target.Status.DONE:
-                continue
-            due_text = iso.get(c.due_on) if c.due_on is not None else None
-            if due_text is None and c.due_on is not None:
-                due_text = iso[c.due_on] = c.due_on.isoformat()
-            fields = (c.reason[:200], c.dong_id, c.ban_id, due_text, c.visits_planned, c.pregnancy_id)
-            current = (old.reason, old.dong_id, old.ban_id, old.due_on, old.visits_planned, old.pregnancy_id)
-            is_restore = old.status == Target.Status.CANCELLED and old.source == Target.Source.RULE
-            if fields == current and not is_restore:
-                continue
+        for pk, status, source, c in differing:
             target = Target(
-                pk=old.pk, reason=fields[0], dong_id=fields[1], ban_id=fields[2], due_on=c.due_on,
-                visits_planned=fields[4], pregnancy_id=fields[5], status=old.status, status_note="",
+                pk=pk, reason=c.reason[:200], dong_id=c.dong_id, ban_id=c.ban_id, due_on=c.due_on,
+                visits_planned=c.visits_planned, pregnancy_id=c.pregnancy_id, status=status, status_note="",
                 status_changed_on=None, updated_at=timezone.now(),
             )  # fmt: skip
-            if is_restore:
+            if status == Target.Status.CANCELLED and source == Target.Source.RULE:
                 target.status = Target.Status.OPEN
                 target.status_changed_on = today()
-                restored.append(old.pk)
+                restored.append(pk)
             changed.append(target)
         new.sort(key=lambda c: (c.resident_id or 0, c.household_id or 0))
         _insert_targets(program, start, end, new, Target.Source.RULE)
@@ -624,11 +505,6 @@ def targets_extract(
             fields_changed = ["reason", "dong_id", "ban_id", "due_on", "visits_planned", "pregnancy_id"]
             fields_changed += ["status", "status_note", "status_changed_on", "updated_at"]
             Target.objects.bulk_update(changed, fields_changed, batch_size=BULK)
-        stale = [
-            old.pk
-            for key, old in existing.items()
-            if key not in seen and old.status == Target.Status.OPEN and old.source == Target.Source.RULE
-        ]
         note = "재추출: 규칙에 해당하지 않음"
         for i in range(0, len(stale), BULK):
             Target.objects.filter(pk__in=stale[i : i + BULK]).update(
@@ -666,7 +542,7 @@ def targets_extract(
             ]
             TargetChange.objects.bulk_create(history, batch_size=BULK)
         run.counts = {
-            "selected": len(found),
+            "selected": selected,
             "added": len(new),
             "updated": len(changed) - len(restored),
             "restored": len(restored),

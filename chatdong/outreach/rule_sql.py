@@ -256,7 +256,10 @@ def list_diff(program: Program, start: dt.date, select: Select) -> Diff:
         params = [*select.params, *list_params, *stale_params, *changed_params]
     else:
         # SQLite joins by nested loops: each candidate looks its target up through the whole key of
-        # target_unique_subject (program, period, subject), written as the index has it.
+        # target_unique_subject (program, period, subject), the subject written as the index has it
+        # (which also keeps a household list to household targets: a resident's subject is positive).
+        # The unary + takes the CTE column's affinity off, without which SQLite does not use the index
+        # for the comparison.
         subject = "+c.resident_id" if key == "resident_id" else "(c.household_id * -1)"
         sql = head + (
             f"SELECT CASE WHEN t.id IS NULL THEN 'new' ELSE 'changed' END, t.id, t.status, t.source, {rest} "

@@ -1,14 +1,14 @@
-"""The three big rule kinds as one SQL SELECT each, for set-based extraction.
+"""Program rules as SQL: every rule type but pregnancy is one SELECT of its candidates, with their
+reasons and due dates, worked out by the database.
 
-A district's turning-age, birth-window (household) and welfare-flag (household) lists are tens of
-thousands of targets. Their candidates are worked out by the database, with the same targets, reasons
-and due dates as rules.candidates (the general path, which follows the registry for a few people and
-takes the other rules; tests compare the two):
+A district's turning-age, birth-window and welfare-flag lists are tens of thousands of targets:
 - a new list is one INSERT … SELECT (`list_insert`): no row goes through Python;
 - a list made before is compared with its candidates in the database (`list_diff`): only the rows that
   differ come back (new people, changed reasons or due dates, targets to restore or cancel), so
-  re-extracting an unchanged list reads nothing into Python.
-bench/target_bench.py measures both against the bare query that selects the same people.
+  re-extracting an unchanged list reads nothing into Python;
+- following the registry after an import reads the candidates among a few people (`rule_select` narrowed,
+  `candidates`) and compares them in Python (services).
+bench/target_bench.py measures extraction against the bare query that selects the same people.
 
 Every candidate SELECT has the columns of `COLUMNS`, in that order.
 """
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from django.db import connection
@@ -86,18 +87,67 @@ def district_dong_ids(district_id: int) -> list[int]:
     return list(Dong.objects.filter(district_id=district_id).values_list("pk", flat=True))
 
 
-def candidate_select(program: Program, rule: dict[str, Any], start: dt.date, end: dt.date) -> Select | None:
-    """The rule's candidates for the period as one SELECT (columns COLUMNS), or None for a rule this
-    module does not take (pregnancy, a person rule on a household program): those go the general path."""
-    kind, unit = rule["type"], str(program.unit)
-    dong_ids = district_dong_ids(program.district_id)
-    if kind == "turning_age" and unit == Program.Unit.PERSON:
-        return _turning_age(rule, dong_ids, start, end)
-    if kind == "birth_window" and unit == Program.Unit.HOUSEHOLD:
-        return _birth_window(rule, dong_ids, start, end)
-    if kind == "welfare_flag" and unit == Program.Unit.HOUSEHOLD:
-        return _welfare_flag(rule, dong_ids, start, end)
+def rule_select(
+    rule: dict[str, Any],
+    dong_ids: list[int],
+    start: dt.date,
+    end: dt.date,
+    *,
+    resident_ids: Iterable[int] | None = None,
+    household_ids: Iterable[int] | None = None,
+) -> Select | None:
+    """The rule's candidates in the given 동 for the period as one SELECT (columns COLUMNS), or None for
+    a rule written in Python (pregnancy: rules.pregnancy_candidates). `resident_ids` / `household_ids`
+    narrow it to those people or households (following the registry after an import)."""
+    narrow = _Narrow.of(resident_ids, household_ids)
+    kind = rule["type"]
+    if kind == "turning_age":
+        return _turning_age(rule, dong_ids, start, end, narrow)
+    if kind == "birth_window":
+        return _birth_window(rule, dong_ids, start, end, narrow)
+    if kind == "welfare_flag":
+        return _welfare_flag(rule, dong_ids, start, end, narrow)
     return None
+
+
+def candidate_select(program: Program, rule: dict[str, Any], start: dt.date, end: dt.date) -> Select | None:
+    """The program's whole list for the period as one SELECT keyed as the list is (a person program by
+    resident, a household program by household), or None: a pregnancy rule, or a person rule on a
+    household program (its candidates are grouped per household in Python: services._program_candidates)."""
+    select = rule_select(rule, district_dong_ids(program.district_id), start, end)
+    person = program.unit == Program.Unit.PERSON
+    if select is None or (select.key == "resident_id") != person:
+        return None
+    return select
+
+
+def candidates(select: Select) -> list[rules.Candidate]:
+    """The rows of a candidate SELECT, in key order."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM ({select.sql}) c ORDER BY c.{select.key}", select.params)
+        rows = cursor.fetchall()
+    dates: dict[Any, dt.date] = {}
+    found = []
+    for resident_id, household_id, dong_id, ban_id, reason, due_on, visits in rows:
+        if isinstance(due_on, str):  # SQLite keeps dates as text
+            due_on = dates.get(due_on) or dates.setdefault(due_on, dt.date.fromisoformat(due_on))
+        found.append(rules.Candidate(resident_id, household_id, dong_id, ban_id, reason, due_on, visits))
+    return found
+
+
+class _Narrow(NamedTuple):
+    sql: str  # " AND …" on the residents r, or ""
+    params: list[Any]
+
+    @classmethod
+    def of(cls, resident_ids: Iterable[int] | None, household_ids: Iterable[int] | None) -> _Narrow:
+        sql, params = "", []
+        for column, ids in (("id", resident_ids), ("household_id", household_ids)):
+            if ids is not None:
+                listed = list(ids)
+                sql += f" AND r.{column} IN ({', '.join(['%s'] * len(listed))})" if listed else " AND 1 = 0"
+                params += listed
+        return cls(sql, params)
 
 
 _NO_RESIDENT = "CAST(NULL AS BIGINT)"
@@ -114,9 +164,11 @@ def _in_dongs(dong_ids: list[int]) -> str:
     return f"r.dong_id IN ({', '.join(['%s'] * len(dong_ids))})" if dong_ids else "1 = 0"
 
 
-def _turning_age(rule: dict[str, Any], dong_ids: list[int], start: dt.date, end: dt.date) -> Select:
+def _turning_age(
+    rule: dict[str, Any], dong_ids: list[int], start: dt.date, end: dt.date, narrow: _Narrow
+) -> Select:
     """One branch per age: everyone a branch selects shares the birth year, so its reason and due date
-    are constants (as rules._turning_age)."""
+    are constants."""
     due = rules.due_date(rule, start, end)
     visits = rule.get("visits_per_year", 1)
     labels = rule.get("labels", {})
@@ -128,17 +180,20 @@ def _turning_age(rule: dict[str, Any], dong_ids: list[int], start: dt.date, end:
         branches.append(
             f"SELECT {_named('r.id', 'r.household_id', 'r.dong_id', 'r.ban_id', 'CAST(%s AS VARCHAR(200))', _date_param(), 'CAST(%s AS INTEGER)')} "
             f"FROM {residents} r WHERE {_in_dongs(dong_ids)} AND r.status = %s "
-            f"AND r.birth_date BETWEEN %s AND %s"
+            f"AND r.birth_date BETWEEN %s AND %s{narrow.sql}"
         )
         params += [
             reason[:200], _date(due), visits, *dong_ids, Resident.Status.RESIDENT.value, _date(first), _date(last),
+            *narrow.params,
         ]  # fmt: skip
     return Select(" UNION ALL ".join(branches), params, "resident_id")
 
 
-def _birth_window(rule: dict[str, Any], dong_ids: list[int], start: dt.date, end: dt.date) -> Select:
+def _birth_window(
+    rule: dict[str, Any], dong_ids: list[int], start: dt.date, end: dt.date, narrow: _Narrow
+) -> Select:
     """Households with a child born in the window, grouped by the database: the youngest child's birth
-    date and the number of children born in the window make the reason (as rules._birth_window). The
+    date and the number of children born in the window make the reason. The
     due date depends on the birth date and the holidays, so it is worked out here for every day of the
     window and joined as a VALUES list (column1 = birth date, column2 = due date)."""
     low, high = rule["months"]
@@ -156,19 +211,21 @@ def _birth_window(rule: dict[str, Any], dong_ids: list[int], start: dt.date, end
         f"SELECT r.household_id, MAX(r.birth_date) AS birth, COUNT(*) AS n, MIN(r.dong_id) AS dong_id, "
         f"MIN(r.ban_id) AS ban_id FROM {_q(Resident._meta.db_table)} r "
         f"WHERE {_in_dongs(dong_ids)} AND r.status = %s AND r.birth_date BETWEEN %s AND %s "
-        f"AND r.household_id IS NOT NULL GROUP BY r.household_id) g "
+        f"AND r.household_id IS NOT NULL{narrow.sql} GROUP BY r.household_id) g "
         f"JOIN (VALUES {', '.join(['(%s, %s)'] * len(days))}) d ON d.column1 = g.birth"
     )
     params = [
         " 출생 아동", " 외 ", "명", f"(생후 {low}~{high}개월) 세대", visits,
-        *dong_ids, Resident.Status.RESIDENT.value, _date(first), _date(last), *dues,
+        *dong_ids, Resident.Status.RESIDENT.value, _date(first), _date(last), *narrow.params, *dues,
     ]  # fmt: skip
     return Select(sql, params, "household_id")
 
 
-def _welfare_flag(rule: dict[str, Any], dong_ids: list[int], start: dt.date, end: dt.date) -> Select:
+def _welfare_flag(
+    rule: dict[str, Any], dong_ids: list[int], start: dt.date, end: dt.date, narrow: _Narrow
+) -> Select:
     """Households with a flagged member, grouped by the database: the reason depends only on which flags
-    the household's members carry, so it is a CASE over the flag combinations (as rules._welfare_flag)."""
+    the household's members carry, so it is a CASE over the flag combinations."""
     flags: list[str] = rule["flags"]
     visits = rule.get("visits_per_year", 1)
     when, reasons = [], []
@@ -185,10 +242,11 @@ def _welfare_flag(rule: dict[str, Any], dong_ids: list[int], start: dt.date, end
         f"SELECT {_named(_NO_RESIDENT, 'g.household_id', 'g.dong_id', 'g.ban_id', reason, _date_param(), 'CAST(%s AS INTEGER)')} FROM ("
         f"SELECT r.household_id, MIN(r.dong_id) AS dong_id, MIN(r.ban_id) AS ban_id, {flag_max} "
         f"FROM {_q(Resident._meta.db_table)} r WHERE {_in_dongs(dong_ids)} AND r.status = %s "
-        f"AND ({any_flag}) GROUP BY r.household_id) g"
+        f"AND ({any_flag}){narrow.sql} GROUP BY r.household_id) g"
     )
     params = [
         *reasons, _date(rules.due_date(rule, start, end)), visits, *dong_ids, Resident.Status.RESIDENT.value,
+        *narrow.params,
     ]  # fmt: skip
     return Select(sql, params, "household_id")
 

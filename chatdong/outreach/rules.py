@@ -1,8 +1,9 @@
-"""Program rules as data: validation of `Program.rule` and the candidates a rule selects for a period.
+"""Program rules as data: validation of `Program.rule`, periods, due dates, and the candidates of a
+pregnancy rule (the other rule types are one SQL SELECT each: outreach/rule_sql.py).
 
 Every rule is expressed as date ranges on an indexed column (`Resident.birth_date`,
 `PregnancyRegistration.expected_delivery_on`) or as a flag filter, so the database answers it in one
-query per program; Python only groups the rows into targets and writes their reasons.
+query per program.
 
 Rule types (see docs/outreach.md for the full schema):
 - turning_age   {"ages": [65, 70], "labels": {"65": "필수"}}      people turning an age in the period
@@ -21,7 +22,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
-from django.db.models import Case, Max, Min, Q, When
+from django.db.models import Q
 
 from chatdong.core.calendar import add_days_to_business_day
 from chatdong.core.errors import ValidationFailed
@@ -188,47 +189,12 @@ def due_date(rule: dict[str, Any], start: dt.date, end: dt.date, anchor: dt.date
 # Candidates
 
 
-def candidates(
-    *,
-    rule: dict[str, Any],
-    dong_ids: list[int],
-    start: dt.date,
-    end: dt.date,
-    resident_ids: Iterable[int] | None = None,
-    household_ids: Iterable[int] | None = None,
-) -> Iterator[Candidate]:
-    """What the rule selects in the given 동 for the period. `resident_ids` / `household_ids` narrow it
-    to those people or households (following the registry after an import)."""
-    kind = rule["type"]
-    if kind == "turning_age":
-        yield from _turning_age(rule, dong_ids, start, end, resident_ids, household_ids)
-    elif kind == "birth_window":
-        yield from _birth_window(rule, dong_ids, start, end, resident_ids, household_ids)
-    elif kind == "pregnancy":
-        yield from _pregnancy(rule, dong_ids, start, end, resident_ids, household_ids)
-    elif kind == "welfare_flag":
-        yield from _welfare_flag(rule, dong_ids, start, end, resident_ids, household_ids)
-
-
 def _fetch_all(rows: Any) -> list[Any]:
     """All rows in one client-side fetch. Not .iterator(): on PostgreSQL that is a server-side cursor,
     planned for the first rows (cursor_tuple_fraction) and fetched in round trips — 5–10 times slower
     than the query itself for a district's list (bench/target_bench.py). A list is a few ten thousand
     small tuples."""
     return list(rows)
-
-
-def _residents(
-    dong_ids: list[int], resident_ids: Iterable[int] | None, household_ids: Iterable[int] | None
-) -> Any:
-    from chatdong.registry.models import Resident
-
-    queryset = Resident.objects.filter(dong_id__in=dong_ids, status=Resident.Status.RESIDENT)
-    if resident_ids is not None:
-        queryset = queryset.filter(pk__in=list(resident_ids))
-    if household_ids is not None:
-        queryset = queryset.filter(household_id__in=list(household_ids))
-    return queryset
 
 
 def turning_age_ranges(
@@ -249,81 +215,18 @@ def turning_age_ranges(
     return ranges
 
 
-def _turning_age(
+def pregnancy_candidates(
     rule: dict[str, Any],
     dong_ids: list[int],
     start: dt.date,
     end: dt.date,
-    resident_ids: Iterable[int] | None,
-    household_ids: Iterable[int] | None,
+    resident_ids: Iterable[int] | None = None,
+    household_ids: Iterable[int] | None = None,
 ) -> Iterator[Candidate]:
-    # One query per age: everyone a range selects shares the birth year, so the reason (and the due
-    # date) is the same for all of them and no birth date needs reading back.
-    labels = rule.get("labels", {})
-    due = due_date(rule, start, end)
-    visits = rule.get("visits_per_year", 1)
-    for age, first, last in turning_age_ranges(rule["ages"], start, end):
-        label = labels.get(str(age))
-        reason = f"{first.year}년생, {start.year}년 만 {age}세 도래" + (f"({label})" if label else "")
-        rows = (
-            _residents(dong_ids, resident_ids, household_ids)
-            .filter(birth_date__range=(first, last))
-            .values_list("pk", "dong_id", "ban_id", "household_id")
-        )
-        for pk, dong_id, ban_id, household_id in _fetch_all(rows):
-            yield Candidate(pk, household_id, dong_id, ban_id, reason, due, visits)
-
-
-def _birth_window(
-    rule: dict[str, Any],
-    dong_ids: list[int],
-    start: dt.date,
-    end: dt.date,
-    resident_ids: Iterable[int] | None,
-    household_ids: Iterable[int] | None,
-) -> Iterator[Candidate]:
-    low, high = rule["months"]
-    # A child is 0..N months old at some day of the period: born between start - N months and end - low.
-    first = months_before(start, high + 1) + dt.timedelta(days=1)
-    last = months_before(end, low)
-    rows = (
-        _residents(dong_ids, resident_ids, household_ids)
-        .filter(birth_date__range=(first, last))
-        .order_by("household_id", "-birth_date")
-        .values_list("household_id", "birth_date", "dong_id", "ban_id")
-    )
-    visits = rule.get("visits_per_year", 1)
-    seen: dict[int, list[Any]] = {}
-    for household_id, birth, dong_id, ban_id in _fetch_all(rows):
-        # The youngest child's birth date; the lowest 동 and 반 of the children (as SQL's MIN, which
-        # skips NULL: rule_sql._birth_window works out the same list in the database).
-        entry = seen.get(household_id)
-        if entry is None:
-            seen[household_id] = [birth, 1, dong_id, ban_id]
-            continue
-        entry[1] += 1
-        entry[2] = min(entry[2], dong_id)
-        if ban_id is not None:
-            entry[3] = ban_id if entry[3] is None else min(entry[3], ban_id)
-    # A year's births share ~365 due dates: each is worked out (holidays) once, not once per household.
-    dues: dict[dt.date, dt.date] = {}
-    for household_id, (birth, count, dong_id, ban_id) in seen.items():
-        more = f" 외 {count - 1}명" if count > 1 else ""
-        reason = f"{birth:%Y-%m-%d} 출생 아동{more}(생후 {low}~{high}개월) 세대"
-        due = dues.get(birth)
-        if due is None:
-            due = dues[birth] = due_date(rule, start, end, birth)
-        yield Candidate(None, household_id, dong_id, ban_id, reason, due, visits)
-
-
-def _pregnancy(
-    rule: dict[str, Any],
-    dong_ids: list[int],
-    start: dt.date,
-    end: dt.date,
-    resident_ids: Iterable[int] | None,
-    household_ids: Iterable[int] | None,
-) -> Iterator[Candidate]:
+    """The registered pregnancies a pregnancy rule selects in the given 동 for the period, one per mother
+    (her latest). The other rule types are one SQL SELECT each (outreach/rule_sql.py); this one stays in
+    Python because each due date follows its own delivery date, with no bound to join a table of dates
+    on."""
     from chatdong.outreach.models import PregnancyRegistration
 
     before = dt.timedelta(weeks=40 - rule["from_week"])
@@ -366,41 +269,3 @@ def _pregnancy(
             due = dues[birth] = due_date(rule, start, end, birth)
         best[resident_id] = Candidate(resident_id, household_id, dong_id, ban_id, reason, due, visits, pk)
     yield from best.values()
-
-
-def _welfare_flag(
-    rule: dict[str, Any],
-    dong_ids: list[int],
-    start: dt.date,
-    end: dt.date,
-    resident_ids: Iterable[int] | None,
-    household_ids: Iterable[int] | None,
-) -> Iterator[Candidate]:
-    flags: list[str] = rule["flags"]
-    query = Q()
-    for flag in flags:
-        query |= Q(**{flag: True})
-    # Grouped by the database (as the INSERT … SELECT of a new list): per household the lowest 동 and
-    # 반 of its flagged members and, per flag, whether any member carries it.
-    rows = (
-        _residents(dong_ids, resident_ids, household_ids)
-        .filter(query)
-        .order_by()
-        .values("household_id")
-        .annotate(
-            low_dong=Min("dong_id"),
-            low_ban=Min("ban_id"),
-            **{f"any_{flag}": Max(Case(When(**{flag: True}, then=1), default=0)) for flag in flags},
-        )
-        .values_list("household_id", "low_dong", "low_ban", *(f"any_{flag}" for flag in flags))
-    )
-    due = due_date(rule, start, end)
-    visits = rule.get("visits_per_year", 1)
-    reasons: dict[tuple[int, ...], str] = {}
-    for household_id, dong_id, ban_id, *marks in _fetch_all(rows):
-        key = tuple(marks)
-        reason = reasons.get(key)
-        if reason is None:
-            labels = [WELFARE_FLAGS[f] for f, on in zip(flags, key, strict=True) if on]
-            reason = reasons[key] = f"{'·'.join(labels)} 세대, {start.year}년 연간 방문 {visits}회"
-        yield Candidate(None, household_id, dong_id, ban_id, reason, due, visits)

@@ -382,11 +382,16 @@ def _program_candidates(
     program: Program, start: dt.date, end: dt.date, **narrow: Any
 ) -> list[rules.Candidate]:
     rule = rules.rule_validate(program.rule)
-    found = rules.candidates(
-        rule=rule, dong_ids=rule_sql.district_dong_ids(program.district_id), start=start, end=end, **narrow
-    )
+    dong_ids = rule_sql.district_dong_ids(program.district_id)
+    select = rule_sql.rule_select(rule, dong_ids, start, end, **narrow)
+    found: list[rules.Candidate] = []
+    if select is not None:
+        found = rule_sql.candidates(select)
+    elif rule["type"] == "pregnancy":
+        found = list(rules.pregnancy_candidates(rule, dong_ids, start, end, **narrow))
     if program.unit == Program.Unit.HOUSEHOLD and rule["type"] not in rules.HOUSEHOLD_RULES:
-        # A person rule on a household program: one target per household (the first person found).
+        # A person rule on a household program: one target per household (its first person in key
+        # order, so that re-extraction keeps choosing the same one).
         by_household: dict[int, rules.Candidate] = {}
         for c in found:
             by_household.setdefault(c.household_id or 0, c)
@@ -396,16 +401,17 @@ def _program_candidates(
             )
             for c in by_household.values()
         ]
-    return list(found)
+    return found
 
 
 def _compare_in_python(
     program: Program, start: dt.date, end: dt.date
 ) -> tuple[int, list[rules.Candidate], list[int], list[tuple[int, str, str, rules.Candidate]]]:
-    """The general path of targets_extract (rules.candidates against the list, in Python), with the same
-    result as rule_sql.list_diff: (selected, new candidates, stale target ids, differing targets as
-    (id, status, source, candidate)). A done target is never touched; a cancelled rule target selected
-    again differs (it is restored)."""
+    """The general path of targets_extract: the candidates (_program_candidates) compared with the list in
+    Python, with the same result as rule_sql.list_diff: (selected, new candidates, stale target ids,
+    differing targets as (id, status, source, candidate)). A done target is never touched; a cancelled
+    rule target selected again differs (it is restored). For the lists list_diff cannot compare (a
+    pregnancy rule, a person rule on a household program)."""
     found = _program_candidates(program, start, end)
     existing = _existing_targets(program, start)
     person = program.unit == Program.Unit.PERSON

@@ -1,7 +1,8 @@
-"""Set-based extraction (outreach.rule_sql) against the general path in Python: for each of the three
-rule kinds the database compares, a list that drifted from the registry in every way it can (people
-moved, added, gone; targets cancelled, done, added by staff, edited) gives the same differences both
-ways, and re-extracting applies them."""
+"""Set-based extraction (outreach.rule_sql.list_diff) against the comparison in Python
+(services._compare_in_python, which lists list_diff cannot compare take): for each rule kind the
+database compares, a list that drifted from the registry in every way it can (people moved, added, gone;
+targets cancelled, done, added by staff, edited) gives the same differences both ways, and re-extracting
+applies them."""
 
 from __future__ import annotations
 

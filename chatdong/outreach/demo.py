@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from chatdong.accounts.models import District, Dong
+from chatdong.outreach import rule_sql
 from chatdong.outreach.models import PregnancyRegistration, Program, Target, TargetConsent
 from chatdong.outreach.services import programs_install_defaults, targets_assign_auto, targets_extract
 from chatdong.registry.models import Resident
@@ -18,7 +19,7 @@ from chatdong.registry.models import Resident
 def demo_seed(*, district: District, today: dt.date, rng: random.Random) -> dict[str, int]:
     counts: dict[str, int] = {}
     programs = {p.code: p for p in programs_install_defaults(district)}
-    dong_ids = list(Dong.objects.filter(district=district).values_list("pk", flat=True))
+    dong_ids = rule_sql.district_dong_ids(district.pk)
     year_start = dt.date(today.year, 1, 1)
     with transaction.atomic():
         counts["pregnancies"] = _pregnancies(dong_ids, today, rng)

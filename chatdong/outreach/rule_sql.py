@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from django.db import connection
@@ -99,26 +99,18 @@ def rule_select(
     """The rule's candidates in the given 동 for the period as one SELECT (columns COLUMNS), or None for
     a rule written in Python (pregnancy: rules.pregnancy_candidates). `resident_ids` / `household_ids`
     narrow it to those people or households (following the registry after an import)."""
-    narrow = _Narrow.of(resident_ids, household_ids)
-    kind = rule["type"]
-    if kind == "turning_age":
-        return _turning_age(rule, dong_ids, start, end, narrow)
-    if kind == "birth_window":
-        return _birth_window(rule, dong_ids, start, end, narrow)
-    if kind == "welfare_flag":
-        return _welfare_flag(rule, dong_ids, start, end, narrow)
-    return None
+    make = _SELECTS.get(rule["type"])
+    return None if make is None else make(rule, dong_ids, start, end, _Narrow.of(resident_ids, household_ids))
 
 
 def candidate_select(program: Program, rule: dict[str, Any], start: dt.date, end: dt.date) -> Select | None:
     """The program's whole list for the period as one SELECT keyed as the list is (a person program by
     resident, a household program by household), or None: a pregnancy rule, or a person rule on a
     household program (its candidates are grouped per household in Python: services._program_candidates)."""
-    select = rule_select(rule, district_dong_ids(program.district_id), start, end)
-    person = program.unit == Program.Unit.PERSON
-    if select is None or (select.key == "resident_id") != person:
+    household_rule = rule["type"] in rules.HOUSEHOLD_RULES
+    if rule["type"] not in _SELECTS or household_rule != (program.unit == Program.Unit.HOUSEHOLD):
         return None
-    return select
+    return rule_select(rule, district_dong_ids(program.district_id), start, end)
 
 
 def candidates(select: Select) -> list[rules.Candidate]:
@@ -249,6 +241,14 @@ def _welfare_flag(
         *narrow.params,
     ]  # fmt: skip
     return Select(sql, params, "household_id")
+
+
+# The rule types written as SQL, and how (rules.HOUSEHOLD_RULES tells which select households).
+_SELECTS: dict[str, Callable[[dict[str, Any], list[int], dt.date, dt.date, _Narrow], Select]] = {
+    "turning_age": _turning_age,
+    "birth_window": _birth_window,
+    "welfare_flag": _welfare_flag,
+}
 
 
 def list_insert(program: Program, start: dt.date, end: dt.date, select: Select) -> int:
